@@ -1,0 +1,2 @@
+export * from "./oracle.js";
+export * from "./canonical.js";

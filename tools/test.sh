@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Quick start, command 2: every test, with the oracles, on a fresh machine.
+# Runs build, type checks (tsc --noEmit), lint and all jest suites through turbo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash tools/bootstrap.sh
+bash tools/oracles.sh
+export TURBO_TELEMETRY_DISABLED=1
+status=0
+pnpm test || status=$?
+echo "tools/test.sh: finished in $(( $(date +%s) - start ))s with status $status"
+exit $status
