@@ -7,7 +7,7 @@ shared/fixtures/pypaimon/ENCODING.md.
 
 Commands (stdout is exactly one JSON document; errors go to stderr, exit code != 0):
 
-  read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME]
+  read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME] [--option KEY=VALUE]...
   describe   WAREHOUSE DB.TABLE
   write      SPEC.json | -
   serve      (JSON lines on stdin -> JSON lines on stdout)
@@ -679,10 +679,15 @@ def get_table(catalog, name):
 # read-table
 # --------------------------------------------------------------------------------------
 
-def cmd_read_table(warehouse, table_name, snapshot=None, tag=None):
+def cmd_read_table(warehouse, table_name, snapshot=None, tag=None, options=None):
     if snapshot is not None and tag is not None:
         raise OracleError("pypaimon oracle: --snapshot and --tag are exclusive")
     table = get_table(open_catalog(warehouse), table_name)
+    if options:
+        if not isinstance(options, dict):
+            raise OracleError("pypaimon oracle: options must be an object of strings")
+        # dynamic table options (like Java's table.copy(options)), e.g. partition.legacy-name
+        table = table.copy({str(k): str(v) for k, v in options.items()})
     if snapshot is not None:
         sid = int(snapshot)
         if table.snapshot_manager().get_snapshot_by_id(sid) is None:
@@ -1058,7 +1063,7 @@ def _dispatch(cmd, args):
         raise OracleError("pypaimon oracle: args must be an object")
     if cmd == "read-table":
         return cmd_read_table(args.get("warehouse"), args.get("table"),
-                              args.get("snapshot"), args.get("tag"))
+                              args.get("snapshot"), args.get("tag"), args.get("options"))
     if cmd == "describe":
         return cmd_describe(args.get("warehouse"), args.get("table"))
     if cmd == "write":
@@ -1100,7 +1105,7 @@ def cmd_serve(out):
 
 
 USAGE = """usage:
-  oracle read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME]
+  oracle read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME] [--option KEY=VALUE]...
   oracle describe WAREHOUSE DB.TABLE
   oracle write SPEC.json|-
   oracle serve
@@ -1108,11 +1113,22 @@ USAGE = """usage:
 
 
 def _parse_read_args(argv):
-    pos, snapshot, tag = [], None, None
+    pos, snapshot, tag, options = [], None, None, {}
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--snapshot", "--tag"):
+        if a == "--option" or a.startswith("--option="):
+            if a == "--option":
+                if i + 1 >= len(argv):
+                    raise OracleError("pypaimon oracle: --option needs KEY=VALUE")
+                kv, i = argv[i + 1], i + 2
+            else:
+                kv, i = a.split("=", 1)[1], i + 1
+            if "=" not in kv:
+                raise OracleError("pypaimon oracle: --option needs KEY=VALUE, got %r" % kv)
+            k, v = kv.split("=", 1)
+            options[k] = v
+        elif a in ("--snapshot", "--tag"):
             if i + 1 >= len(argv):
                 raise OracleError("pypaimon oracle: %s needs a value" % a)
             if a == "--snapshot":
@@ -1134,7 +1150,7 @@ def _parse_read_args(argv):
             i += 1
     if len(pos) != 2:
         raise OracleError(USAGE)
-    return pos[0], pos[1], snapshot, tag
+    return pos[0], pos[1], snapshot, tag, options
 
 
 def main(argv):
@@ -1151,8 +1167,8 @@ def main(argv):
                 cmd_serve(out)
                 return 0
             if cmd == "read-table":
-                wh, name, snapshot, tag = _parse_read_args(rest)
-                result = cmd_read_table(wh, name, snapshot, tag)
+                wh, name, snapshot, tag, options = _parse_read_args(rest)
+                result = cmd_read_table(wh, name, snapshot, tag, options)
             elif cmd == "describe":
                 if len(rest) != 2:
                     raise OracleError(USAGE)
