@@ -820,7 +820,7 @@ _hook_state = threading.local()
 _hook_installed = False
 
 
-def _install_row_kind_hook():
+def _install_write_hooks():
     global _hook_installed
     if _hook_installed:
         return
@@ -834,12 +834,29 @@ def _install_row_kind_hook():
         return [kind] * data.num_rows
 
     rk.row_kinds = row_kinds
+
+    # pypaimon 2.1.0's KeyValueDataWriter always records _DELETE_ROW_COUNT = 0 (only the
+    # postpone writer counts retractions). Java counts the -U/-D rows of each file, and
+    # the spec requires it (a wrong 0 lets readers skip merging), so count them here.
+    from pypaimon.write.writer.key_value_data_writer import KeyValueDataWriter
+    original_write_file = KeyValueDataWriter._write_data_to_file
+
+    def _write_data_to_file(self, data):
+        before = len(self.committed_files)
+        original_write_file(self, data)
+        if data is not None and data.num_rows and "_VALUE_KIND" in data.schema.names:
+            kinds = data.column("_VALUE_KIND").to_pylist()
+            deletes = sum(1 for k in kinds if k in (1, 3))
+            for meta in self.committed_files[before:]:
+                meta.delete_row_count = deletes
+
+    KeyValueDataWriter._write_data_to_file = _write_data_to_file
     _hook_installed = True
 
 
 @contextlib.contextmanager
 def _forced_row_kind(kind_value):
-    _install_row_kind_hook()
+    _install_write_hooks()
     _hook_state.kind = kind_value
     try:
         yield
@@ -915,10 +932,20 @@ def _do_commit(catalog, table_name, commit):
     if not isinstance(commit, dict):
         raise OracleError("pypaimon oracle: each commit must be a JSON object")
     table = get_table(catalog, table_name)
+    dyn = commit.get("options")
+    if dyn:
+        if not isinstance(dyn, dict):
+            raise OracleError("pypaimon oracle: commit options must be an object of strings")
+        # dynamic options for this commit only, e.g. {"dynamic-partition-overwrite": "false"}
+        table = table.copy({str(k): str(v) for k, v in dyn.items()})
     pk = bool(table.table_schema.primary_keys)
     options = table.table_schema.options or {}
     rowkind_field = options.get("rowkind.field")
 
+    if commit.get("createTag") is not None:
+        snap = commit.get("snapshot")
+        table.create_tag(str(commit["createTag"]), None if snap is None else int(snap))
+        return
     if commit.get("truncate"):
         wb = table.new_batch_write_builder()
         tc = wb.new_commit()
@@ -977,6 +1004,8 @@ def _do_commit(catalog, table_name, commit):
     # Build every batch before writing anything.
     batches = [(kind, _build_arrow(table, rs)) for kind, rs in runs]
 
+    if pk:
+        _install_write_hooks()
     tw = wb.new_write()
     tc = wb.new_commit()
     try:
@@ -1073,6 +1102,9 @@ def _dispatch(cmd, args):
     raise OracleError("pypaimon oracle: unknown command %r" % (cmd,))
 
 
+_TRACEBACKS = os.environ.get("ORACLE_TRACEBACK", "") not in ("", "0")
+
+
 def _error_text(e):
     if isinstance(e, OracleError):
         return str(e)
@@ -1093,7 +1125,7 @@ def cmd_serve(out):
             result = _dispatch(req.get("cmd"), req.get("args") or {})
             resp = {"id": rid, "ok": True, "result": result}
         except Exception as e:  # noqa: BLE001 - every error goes back to the caller
-            if not isinstance(e, OracleError):
+            if not isinstance(e, OracleError) and _TRACEBACKS:
                 traceback.print_exc(file=sys.stderr)
             resp = {"id": rid, "ok": False, "error": _error_text(e)}
         try:
@@ -1186,7 +1218,8 @@ def main(argv):
             print(str(e), file=sys.stderr)
             return 1
         except Exception as e:  # noqa: BLE001
-            traceback.print_exc(file=sys.stderr)
+            if _TRACEBACKS:
+                traceback.print_exc(file=sys.stderr)
             print("pypaimon oracle: %s" % _error_text(e), file=sys.stderr)
             return 1
         out.write(text + "\n")

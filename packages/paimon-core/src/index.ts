@@ -1,2 +1,11 @@
 export * from "./types/index.js";
 export * from "./data/index.js";
+export * from "./util/index.js";
+export * as avro from "./avro/index.js";
+export * from "./manifest/index.js";
+export * from "./snapshot/index.js";
+export * from "./schema/index.js";
+export * from "./format/index.js";
+export * from "./table/index.js";
+export * from "./catalog/index.js";
+export * from "./read/index.js";

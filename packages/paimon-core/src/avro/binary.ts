@@ -10,6 +10,9 @@ export class AvroDecodeError extends Error {
 const utf8Decoder = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
 const TWO_32 = 4294967296;
+const TWO_52 = 4503599627370496;
+const TWO_52_N = 4503599627370496n;
+const MAX_SAFE_N = 9007199254740991n;
 
 /** Reads Avro binary values from a byte array. */
 export class AvroDecoder {
@@ -21,6 +24,7 @@ export class AvroDecoder {
     readonly buf: Uint8Array,
     start = 0,
     end = buf.length,
+    private readonly copyBytes = true,
   ) {
     this.pos = start;
     this.end = end;
@@ -111,8 +115,27 @@ export class AvroDecoder {
 
   /** A long that must fit in a JS number exactly (block counts, lengths). */
   readLongAsNumber(what = "a length"): number {
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos >= this.end) {
+        this.pos = pos;
+        this.eof(what);
+      }
+      const b = buf[pos++];
+      n += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+      }
+      mul *= 128;
+    }
+    this.pos = start;
     const v = this.readLong();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new AvroDecodeError(`${what} out of range: ${v}`);
+    if (v > MAX_SAFE_N || v < -MAX_SAFE_N) throw new AvroDecodeError(`${what} out of range: ${v}`);
     return Number(v);
   }
 
@@ -137,17 +160,21 @@ export class AvroDecoder {
     return len;
   }
 
-  /** Length-prefixed bytes, copied (the result does not keep the source buffer alive). */
+  /**
+   * Length-prefixed bytes. By default a copy; with `copyBytes: false` (see the constructor)
+   * a view into the source buffer, which is much cheaper for many small values but keeps
+   * the source alive and shares its memory.
+   */
   readBytes(): Uint8Array {
     const len = this.length("bytes");
-    const out = this.buf.slice(this.pos, this.pos + len);
+    const out = this.copyBytes ? this.buf.slice(this.pos, this.pos + len) : this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
   }
 
   readFixed(size: number): Uint8Array {
     if (this.pos + size > this.end) this.eof("a fixed");
-    const out = this.buf.slice(this.pos, this.pos + size);
+    const out = this.copyBytes ? this.buf.slice(this.pos, this.pos + size) : this.buf.subarray(this.pos, this.pos + size);
     this.pos += size;
     return out;
   }
@@ -165,15 +192,16 @@ export class AvroDecoder {
     const buf = this.buf;
     const start = this.pos;
     this.pos += len;
-    if (len < 24) {
-      // short ASCII strings are common (field names, file names): decode inline
-      let s = "";
+    if (len <= 64) {
+      // short ASCII strings are the common case (field names, file names)
+      let ascii = true;
       for (let i = start; i < start + len; i++) {
-        const c = buf[i];
-        if (c >= 0x80) return utf8Decoder.decode(buf.subarray(start, start + len));
-        s += String.fromCharCode(c);
+        if (buf[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
       }
-      return s;
+      if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, start + len) as unknown as number[]);
     }
     return utf8Decoder.decode(buf.subarray(start, start + len));
   }
@@ -245,13 +273,15 @@ export class AvroEncoder {
   writeLong(v: bigint | number): void {
     if (typeof v === "number") {
       if (!Number.isSafeInteger(v)) throw new RangeError(`long value ${v} is not a safe integer; use a bigint`);
-      this.writeSafeLong(v);
+      if (v < TWO_52 && v > -TWO_52) this.writeSmallLong(v);
+      else this.writeBigLong(BigInt(v));
       return;
     }
-    if (v >= -9007199254740991n && v <= 9007199254740991n) {
-      this.writeSafeLong(Number(v));
-      return;
-    }
+    if (v < TWO_52_N && v > -TWO_52_N) this.writeSmallLong(Number(v));
+    else this.writeBigLong(v);
+  }
+
+  private writeBigLong(v: bigint): void {
     if (v > 9223372036854775807n || v < -9223372036854775808n) throw new RangeError(`long value ${v} out of the 64-bit range`);
     this.ensure(10);
     let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
@@ -265,9 +295,9 @@ export class AvroEncoder {
     this.pos = pos;
   }
 
-  private writeSafeLong(v: number): void {
-    this.ensure(10);
-    // zigzag in doubles: exact because |v| < 2^53 ⇒ z < 2^54 and z is even or v*-2-1 odd but < 2^54
+  /** |v| < 2^52, so the zigzag value (< 2^53) is exact in a double. */
+  private writeSmallLong(v: number): void {
+    this.ensure(8);
     let z = v >= 0 ? v * 2 : -v * 2 - 1;
     const buf = this.buf;
     let pos = this.pos;

@@ -398,6 +398,8 @@ function compileRecordReader(w: AvroRecord, r: AvroRecord | undefined, ctx: Ctx,
     else throw new AvroResolutionError(`${where}: field ${rf.name} is missing in the writer schema and has no default`);
   }
   const immutable = (v: unknown): boolean => v === null || typeof v !== "object";
+  const generated = generateRecordReader(steps, fills, immutable);
+  if (generated) return generated;
   return (d) => {
     const o: Record<string, unknown> = {};
     for (let i = 0; i < steps.length; i++) {
@@ -411,6 +413,43 @@ function compileRecordReader(w: AvroRecord, r: AvroRecord | undefined, ctx: Ctx,
     }
     return o;
   };
+}
+
+/**
+ * Generates `d => { const v0 = r0(d); s1(d); …; return { "a": v0, …, "filled": c0() } }`:
+ * one object literal per record type gives every decoded record the same hidden class,
+ * which is several times faster than adding properties one by one. Field names are
+ * embedded as JSON string literals. Returns undefined where code generation is unavailable.
+ */
+function generateRecordReader(
+  steps: { name?: string; read?: DatumReader; skip?: DatumSkipper }[],
+  fills: { name: string; value: unknown }[],
+  immutable: (v: unknown) => boolean,
+): DatumReader | undefined {
+  const fns: unknown[] = [];
+  const body: string[] = [];
+  const props: string[] = [];
+  steps.forEach((st, i) => {
+    fns.push(st.read ?? st.skip);
+    if (st.read) {
+      body.push(`const v${i} = f${i}(d);`);
+      props.push(`${JSON.stringify(st.name)}: v${i}`);
+    } else {
+      body.push(`f${i}(d);`);
+    }
+  });
+  fills.forEach((f, j) => {
+    const i = steps.length + j;
+    fns.push(f.value);
+    props.push(`${JSON.stringify(f.name)}: ${immutable(f.value) ? `f${i}` : `structuredClone(f${i})`}`);
+  });
+  const params = fns.map((_, i) => `f${i}`);
+  try {
+    const factory = new Function(...params, `return function readRecord(d) { ${body.join(" ")} return { ${props.join(", ")} }; };`);
+    return factory(...fns) as DatumReader;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

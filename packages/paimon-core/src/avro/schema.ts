@@ -223,7 +223,11 @@ export function parseAvroSchema(schema: string | JsonValue): AvroType {
   if (typeof schema === "string") {
     const s = schema.trim();
     // a bare primitive name is valid schema text too
-    j = PRIMITIVES.has(s) ? s : parseJson(s);
+    try {
+      j = PRIMITIVES.has(s) ? s : parseJson(s);
+    } catch (e) {
+      throw new AvroSchemaError(`invalid schema JSON: ${(e as Error).message}`);
+    }
   } else {
     j = schema;
   }

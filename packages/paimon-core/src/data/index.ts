@@ -1,2 +1,3 @@
 export * from "./values.js";
 export * from "./vector.js";
+export * from "./canonical.js";

@@ -1,27 +1,33 @@
 /**
  * Compression codecs for data files.
  *
- * * zstd: `@bokuweb/zstd-wasm` (compress and fast decompress) once `initZstd()` has
- *   resolved; decompression falls back to hyparquet-compressors' pure-JS fzstd, which
- *   also handles frames without a content size (streamed Avro blocks).
- * * snappy: hyparquet-writer's compressor when writing, hyparquet(-compressors) when reading.
- * * gzip / deflate: node zlib.
- * * lz4: a small LZ4 *block* compressor below (Parquet codec LZ4_RAW); hyparquet-compressors
- *   decompresses both LZ4_RAW and the Hadoop-framed LZ4.
+ * * zstd: `@bokuweb/zstd-wasm` for both directions. The wasm module must be loaded
+ *   first: readers await `initZstd()` themselves, writers need it to have resolved.
+ * * snappy: hyparquet-writer's compressor when writing, hyparquet's built-in
+ *   decompressor when reading Parquet, `snappyUncompress` for Avro blocks.
+ * * gzip / deflate / brotli: node zlib.
+ * * lz4: the small LZ4 block codec below (Parquet LZ4_RAW, and the Hadoop-framed LZ4
+ *   that parquet-java writes for codec LZ4).
+ *
+ * hyparquet-compressors is not imported: its entry module pulls in `hysnappy`, an
+ * ESM-only package the shared jest config does not transform, and node's native zlib is
+ * faster than its JS inflate/brotli anyway.
  */
-import { deflateRawSync, gzipSync, inflateRawSync } from "node:zlib";
-import { compress as zstdWasmCompress, decompress as zstdWasmDecompress, init as zstdWasmInit } from "@bokuweb/zstd-wasm";
-import { compressors as hyCompressors, decompressZstd as fzstdDecompress } from "hyparquet-compressors";
+import { brotliDecompressSync, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from "node:zlib";
+import { compress as zstdWasmCompress, decompress as zstdWasmDecompress } from "@bokuweb/zstd-wasm";
+import { initCodecs } from "../util/codec.js";
 import type { Compressors as ReadCompressors } from "hyparquet";
 import { FormatError } from "./common.js";
 
 let zstdInit: Promise<void> | null = null;
 let zstdReady = false;
 
-/** Loads the zstd wasm module; must resolve before writing zstd-compressed files. Idempotent. */
+/** Loads the zstd wasm module. Idempotent; must have resolved before (de)compressing zstd. */
 export function initZstd(): Promise<void> {
   if (zstdInit === null) {
-    zstdInit = zstdWasmInit().then(() => {
+    // one wasm instance for the whole process: a second init() would replace the module
+    // under the manifest codec's feet, so both go through util/codec's loader
+    zstdInit = initCodecs().then(() => {
       zstdReady = true;
     });
   }
@@ -32,22 +38,33 @@ export function isZstdReady(): boolean {
   return zstdReady;
 }
 
+function requireZstd(): void {
+  if (!zstdReady) throw new FormatError("zstd is not initialised: await initZstd() first");
+}
+
 export function zstdCompress(data: Uint8Array, level = 1): Uint8Array {
-  if (!zstdReady) throw new FormatError("zstd is not initialised: await initZstd() before writing zstd-compressed files");
+  requireZstd();
   return zstdWasmCompress(data, level);
 }
 
-/** Decompresses a zstd frame (or frames); `size` is the expected output size when known. */
+/**
+ * Decompresses a zstd frame. `size` is the exact output size when known (Parquet pages);
+ * without it, a frame that does not record its content size is retried with a growing
+ * output buffer.
+ */
 export function zstdDecompress(data: Uint8Array, size?: number): Uint8Array {
-  if (zstdReady && size !== undefined) {
+  requireZstd();
+  let capacity = Math.max(size ?? data.length * 8, 1024);
+  for (;;) {
     try {
-      const out = zstdWasmDecompress(data, { defaultHeapSize: Math.max(size, 1) });
-      if (out.length === size) return out;
-    } catch {
-      // fall through to the JS decoder
+      const out = zstdWasmDecompress(data, { defaultHeapSize: capacity });
+      if (size === undefined || out.length === size) return out;
+      throw new FormatError(`zstd: decompressed ${out.length} bytes, expected ${size}`);
+    } catch (e) {
+      if (e instanceof FormatError || size !== undefined || capacity >= 1 << 30) throw e;
+      capacity *= 4;
     }
   }
-  return size === undefined ? fzstdDecompress(data) : fzstdDecompress(data, new Uint8Array(size));
 }
 
 export function gzipCompress(data: Uint8Array, level = 6): Uint8Array {
@@ -62,10 +79,18 @@ export function inflateRaw(data: Uint8Array): Uint8Array {
   return new Uint8Array(inflateRawSync(data));
 }
 
-/** Decompressors handed to hyparquet's page decoder. */
+function checkLength(codec: string, out: Uint8Array, n: number): Uint8Array {
+  if (out.length !== n) throw new FormatError(`${codec}: decompressed ${out.length} bytes, expected ${n}`);
+  return out;
+}
+
+/** Decompressors handed to hyparquet's page decoder (SNAPPY stays hyparquet's own). */
 export const parquetDecompressors: ReadCompressors = {
-  ...(hyCompressors as ReadCompressors),
-  ZSTD: (input: Uint8Array, outputLength: number) => zstdDecompress(input, outputLength),
+  ZSTD: (input, n) => zstdDecompress(input, n),
+  GZIP: (input, n) => checkLength("gzip", new Uint8Array(gunzipSync(input)), n),
+  BROTLI: (input, n) => checkLength("brotli", new Uint8Array(brotliDecompressSync(input)), n),
+  LZ4_RAW: (input, n) => lz4BlockDecompress(input, n),
+  LZ4: (input, n) => lz4HadoopOrRawDecompress(input, n),
 };
 
 // ---------------------------------------------------------------------------------------
@@ -139,4 +164,82 @@ export function lz4BlockCompress(src: Uint8Array): Uint8Array {
   out.set(src.subarray(anchor, n), op);
   op += litLen;
   return out.slice(0, op);
+}
+
+/** Decompresses one LZ4 block into exactly `size` bytes. */
+export function lz4BlockDecompress(src: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  const n = lz4DecodeInto(src, 0, src.length, out, 0);
+  if (n !== size) throw new FormatError(`lz4: decompressed ${n} bytes, expected ${size}`);
+  return out;
+}
+
+function lz4DecodeInto(src: Uint8Array, ip: number, end: number, out: Uint8Array, op: number): number {
+  const start = op;
+  while (ip < end) {
+    const token = src[ip++];
+    let lit = token >>> 4;
+    if (lit === 15) {
+      let b;
+      do {
+        b = src[ip++];
+        lit += b;
+      } while (b === 255);
+    }
+    if (op + lit > out.length || ip + lit > end) throw new FormatError("lz4: corrupt block");
+    out.set(src.subarray(ip, ip + lit), op);
+    ip += lit;
+    op += lit;
+    if (ip >= end) break; // the last sequence has literals only
+    const offset = src[ip] | (src[ip + 1] << 8);
+    ip += 2;
+    if (offset === 0 || offset > op - start) throw new FormatError("lz4: corrupt match offset");
+    let len = token & 15;
+    if (len === 15) {
+      let b;
+      do {
+        b = src[ip++];
+        len += b;
+      } while (b === 255);
+    }
+    len += MIN_MATCH;
+    if (op + len > out.length) throw new FormatError("lz4: output overflow");
+    let from = op - offset;
+    for (let i = 0; i < len; i++) out[op++] = out[from++];
+  }
+  return op - start;
+}
+
+/**
+ * Parquet codec LZ4: parquet-java frames blocks the Hadoop way (big-endian uncompressed
+ * and compressed lengths before each block); some writers put a bare block. Try the
+ * framing first.
+ */
+function lz4HadoopOrRawDecompress(src: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let ip = 0;
+  let op = 0;
+  let framed = src.length >= 8;
+  try {
+    while (framed && ip + 8 <= src.length) {
+      const rawLen = ((src[ip] << 24) | (src[ip + 1] << 16) | (src[ip + 2] << 8) | src[ip + 3]) >>> 0;
+      const compLen = ((src[ip + 4] << 24) | (src[ip + 5] << 16) | (src[ip + 6] << 8) | src[ip + 7]) >>> 0;
+      ip += 8;
+      if (ip + compLen > src.length || op + rawLen > size) {
+        framed = false;
+        break;
+      }
+      const n = lz4DecodeInto(src, ip, ip + compLen, out, op);
+      if (n !== rawLen) {
+        framed = false;
+        break;
+      }
+      ip += compLen;
+      op += n;
+    }
+    if (framed && ip === src.length && op === size) return out;
+  } catch {
+    // not framed
+  }
+  return lz4BlockDecompress(src, size);
 }

@@ -10,12 +10,13 @@
  * | `zstandard` | one or more zstd frames; compression level 1 by default (Paimon's     |
  * |             | `file.compression.zstd-level`)                                        |
  *
- * Decompression is synchronous and always available. zstd *compression* runs in a wasm
- * module that must be loaded once: `await initCodecs()` (the async helpers do it for you).
+ * Everything is synchronous, but zstd runs in a wasm module that must be loaded once:
+ * `await initCodecs()` (the async helpers of the Avro and manifest modules do it for you).
+ * (`hyparquet-compressors`' pure-JS zstd decoder is not used because that package also
+ * loads `hysnappy`, an ES module the shared jest setup does not transform.)
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { compress as zstdCompress, init as zstdInit } from "@bokuweb/zstd-wasm";
-import { decompressZstd } from "hyparquet-compressors";
+import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from "@bokuweb/zstd-wasm";
 import SnappyJS from "snappyjs";
 
 export type CodecName = "null" | "deflate" | "snappy" | "zstandard";
@@ -96,7 +97,7 @@ export function initCodecs(): Promise<void> {
   return zstdLoading;
 }
 
-/** True when {@link compress} can run synchronously for this codec. */
+/** True when {@link compress}/{@link decompress} can run for this codec without `initCodecs()`. */
 export function codecReady(codec: CodecName): boolean {
   return codec !== "zstandard" || zstdReady;
 }
@@ -124,7 +125,7 @@ export function compress(codec: string, data: Uint8Array, opts: CodecOptions = {
       return out;
     }
     case "zstandard": {
-      if (!zstdReady) throw new CodecError("zstd compression is not initialized: call `await initCodecs()` first");
+      if (!zstdReady) notReady();
       return zstdCompress(data, opts.zstdLevel ?? DEFAULT_ZSTD_LEVEL);
     }
   }
@@ -138,7 +139,45 @@ export async function compressAsync(codec: string, data: Uint8Array, opts: Codec
 
 // ------------------------------------------------------------------------ decompress
 
-/** Decompresses one block (synchronous for every codec). */
+function notReady(): never {
+  throw new CodecError("zstd is not initialized: call `await initCodecs()` first");
+}
+
+/**
+ * The content size declared in the header of the zstd frame at the start of `data`, or
+ * -1 when the frame does not declare it (streaming writers such as Java's
+ * `ZstdOutputStream` do not).
+ */
+export function zstdFrameContentSize(data: Uint8Array): number {
+  if (data.length < 6 || data[0] !== 0x28 || data[1] !== 0xb5 || data[2] !== 0x2f || data[3] !== 0xfd) return -1;
+  const fhd = data[4];
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd >> 5) & 1;
+  const dictFlag = fhd & 3;
+  const p = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictFlag];
+  const fcsSize = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag];
+  if (fcsSize === 0 || p + fcsSize > data.length) return -1;
+  let v = 0;
+  for (let i = fcsSize - 1; i >= 0; i--) v = v * 256 + data[p + i];
+  return fcsSize === 2 ? v + 256 : v;
+}
+
+function zstdDecompressAll(data: Uint8Array): Uint8Array {
+  const declared = zstdFrameContentSize(data);
+  if (declared >= 0) return zstdDecompress(data);
+  // unknown content size: grow the output buffer until it fits
+  let size = Math.max(1 << 20, data.length * 8);
+  for (;;) {
+    try {
+      return zstdDecompress(data, { defaultHeapSize: size });
+    } catch (e) {
+      if (size >= 1 << 30) throw e;
+      size *= 4;
+    }
+  }
+}
+
+/** Decompresses one block. Throws for `zstandard` until {@link initCodecs} has completed. */
 export function decompress(codec: string, data: Uint8Array): Uint8Array {
   checkCodec(codec);
   switch (codec) {
@@ -165,8 +204,9 @@ export function decompress(codec: string, data: Uint8Array): Uint8Array {
       return out;
     }
     case "zstandard":
+      if (!zstdReady) notReady();
       try {
-        return decompressZstd(data);
+        return zstdDecompressAll(data);
       } catch (e) {
         throw new CodecError(`corrupt zstandard block: ${(e as Error).message}`);
       }

@@ -412,7 +412,7 @@ export function jsonToString(v: unknown, what: string): string {
   throw new JsonShapeError(`${what}: expected a string, got ${describe(v)}`);
 }
 
-export function describe(v: unknown): string {
+function describe(v: unknown): string {
   if (v === undefined) return "nothing";
   if (typeof v === "bigint") return v.toString();
   try {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 
 import org.apache.paimon.data.BinaryString;
 import org.apache.paimon.data.Blob;
@@ -34,6 +33,7 @@ import org.apache.paimon.types.VectorType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -53,11 +53,13 @@ import java.util.Map;
  */
 final class Canonical {
 
-    /** Mapper used for all output: BigInteger/BigDecimal exact, non-ASCII written as-is. */
+    /**
+     * Mapper for all JSON in and out. Integers of any size parse exactly (int, long or
+     * BigInteger); floating-point numbers parse as double so that -0.0 keeps its sign (DECIMAL
+     * values are strings in the canonical encoding).
+     */
     static final ObjectMapper MAPPER =
-            new ObjectMapper()
-                    .disable(SerializationFeature.INDENT_OUTPUT)
-                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
@@ -183,12 +185,13 @@ final class Canonical {
         return out;
     }
 
+    /**
+     * Compact JSON text as UTF-8 bytes, non-ASCII characters (astral ones too) written as
+     * themselves. Goes through a String: Jackson's UTF-8 byte generator (2.12) writes astral
+     * characters as escaped surrogate pairs, which would change the sort order.
+     */
     static byte[] compactUtf8(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return compact(node).getBytes(StandardCharsets.UTF_8);
     }
 
     static String decimalText(Decimal d, DecimalType type) {
@@ -324,10 +327,9 @@ final class Canonical {
             case TIME_WITHOUT_TIME_ZONE:
                 return (int) (LocalTime.parse(text(node)).toNanoOfDay() / 1_000_000L);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
-                return Timestamp.fromLocalDateTime(LocalDateTime.parse(stripZ(text(node))));
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-                return Timestamp.fromInstant(
-                        LocalDateTime.parse(stripZ(text(node))).toInstant(ZoneOffset.UTC));
+                // wall clock (TIMESTAMP) or UTC instant (LTZ, trailing Z): the same epoch value
+                return timestamp(LocalDateTime.parse(stripZ(text(node))).toInstant(ZoneOffset.UTC));
             case ARRAY:
                 return decodeArray(node, ((ArrayType) type).getElementType());
             case MAP:
@@ -346,6 +348,12 @@ final class Canonical {
             default:
                 throw new UnsupportedOperationException("unsupported type " + type);
         }
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        long millis = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1000L),
+                instant.getNano() / 1_000_000);
+        return Timestamp.fromEpochMillis(millis, instant.getNano() % 1_000_000);
     }
 
     private static String stripZ(String s) {
@@ -442,8 +450,12 @@ final class Canonical {
         return new GenericMap(map);
     }
 
-    /** Compact JSON text, UTF-8, non-ASCII characters as themselves. */
+    /** Compact JSON text, non-ASCII characters as themselves. */
     static String compact(JsonNode node) {
-        return new String(compactUtf8(node), StandardCharsets.UTF_8);
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.apache.paimon.CoreOptions;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.append.AppendCompactTask;
 import org.apache.paimon.catalog.Catalog;
@@ -14,7 +15,10 @@ import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.data.BinaryRow;
 import org.apache.paimon.data.GenericRow;
 import org.apache.paimon.data.InternalRow;
+import org.apache.paimon.index.BucketAssigner;
 import org.apache.paimon.index.DeletionVectorMeta;
+import org.apache.paimon.index.HashBucketAssigner;
+import org.apache.paimon.index.SimpleHashBucketAssigner;
 import org.apache.paimon.index.IndexFileMeta;
 import org.apache.paimon.io.DataFileMeta;
 import org.apache.paimon.manifest.IndexManifestEntry;
@@ -31,6 +35,7 @@ import org.apache.paimon.table.sink.BatchTableCommit;
 import org.apache.paimon.table.sink.BatchTableWrite;
 import org.apache.paimon.table.sink.BatchWriteBuilder;
 import org.apache.paimon.table.sink.CommitMessage;
+import org.apache.paimon.table.sink.RowKeyExtractor;
 import org.apache.paimon.table.sink.SinkRecord;
 import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.table.source.ReadBuilder;
@@ -49,6 +54,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /** The oracle's commands. Each returns the JSON document it prints. */
 final class Commands {
@@ -261,7 +267,7 @@ final class Commands {
                         }
                         runCommit(table, commit);
                     } catch (Exception e) {
-                        throw new IllegalStateException("commit #" + index + " failed: " + e, e);
+                        throw new IllegalStateException("commit #" + index + " failed", e);
                     }
                     Long id = table(catalog, tableName).snapshotManager().latestSnapshotId();
                     snapshotIds.add(id == null ? NODES.nullNode() : NODES.numberNode(id));
@@ -350,6 +356,8 @@ final class Commands {
         try (BatchTableWrite write = builder.newWrite();
                 BatchTableCommit tableCommit = builder.newCommit()) {
             TableWriteImpl<?> writeImpl = (TableWriteImpl<?>) write;
+            BucketAssigner assigner = dynamicBucketAssigner(table, overwriting);
+            RowKeyExtractor keyExtractor = assigner == null ? null : table.createRowKeyExtractor();
             Set<PartitionBucket> touched = new LinkedHashSet<>();
             JsonNode rows = commit.path("rows");
             int i = 0;
@@ -360,7 +368,17 @@ final class Commands {
                 } catch (RuntimeException e) {
                     throw new IllegalArgumentException("rows[" + i + "]: " + e.getMessage(), e);
                 }
-                SinkRecord record = writeImpl.writeAndReturn(row);
+                SinkRecord record;
+                if (assigner == null) {
+                    record = writeImpl.writeAndReturn(row);
+                } else {
+                    keyExtractor.setRecord(row);
+                    int bucket =
+                            assigner.assign(
+                                    keyExtractor.partition(),
+                                    keyExtractor.trimmedPrimaryKey().hashCode());
+                    record = writeImpl.writeAndReturn(row, bucket);
+                }
                 if (record != null) {
                     touched.add(new PartitionBucket(record.partition().copy(), record.bucket()));
                 }
@@ -383,6 +401,39 @@ final class Commands {
                 runCommit(table.copyWithLatestSchema(), NODES.objectNode().put("compactOnly", "full"));
             }
         }
+    }
+
+    /**
+     * Dynamic-bucket (bucket = -1) primary-key tables need the caller to pick the bucket, as
+     * Paimon's Flink/Spark sinks do: a {@link HashBucketAssigner} that knows the existing HASH
+     * index, or a fresh {@link SimpleHashBucketAssigner} when the data is overwritten.
+     */
+    private static BucketAssigner dynamicBucketAssigner(FileStoreTable table, boolean overwriting) {
+        BucketMode mode = table.bucketMode();
+        if (mode == BucketMode.KEY_DYNAMIC) {
+            throw new UnsupportedOperationException(
+                    "writing cross-partition-update dynamic-bucket tables (primary key without"
+                            + " all partition keys) is not supported by the oracle");
+        }
+        if (mode != BucketMode.HASH_DYNAMIC) {
+            return null;
+        }
+        CoreOptions options = table.coreOptions();
+        long targetRows = options.dynamicBucketTargetRowNum();
+        Integer max = options.dynamicBucketMaxBuckets();
+        int maxBuckets = max == null ? -1 : max;
+        if (overwriting) {
+            return new SimpleHashBucketAssigner(1, 0, targetRows, maxBuckets);
+        }
+        return new HashBucketAssigner(
+                table.snapshotManager(),
+                "oracle-" + UUID.randomUUID(),
+                table.store().newIndexFileHandler(),
+                1,
+                1,
+                0,
+                targetRows,
+                maxBuckets);
     }
 
     private static GenericRow toRow(JsonNode entry, RowType rowType) {
@@ -430,6 +481,11 @@ final class Commands {
 
     /** (partition, bucket) pairs holding live data files in the latest snapshot. */
     private static Set<PartitionBucket> liveBuckets(FileStoreTable table) {
+        if (table.bucketMode() == BucketMode.POSTPONE_MODE) {
+            throw new UnsupportedOperationException(
+                    "full compaction of postpone-bucket (bucket = -2) tables is not supported"
+                            + " by the oracle");
+        }
         Set<PartitionBucket> result = new LinkedHashSet<>();
         Snapshot latest = table.snapshotManager().latestSnapshot();
         if (latest == null) {

@@ -260,21 +260,33 @@ public final class Main {
     // ------------------------------------------------------------------ output
 
     private static void printLine(PrintStream out, JsonNode node) throws IOException {
-        byte[] bytes = Canonical.MAPPER.writeValueAsBytes(node);
+        byte[] bytes = Canonical.compactUtf8(node);
         OutputStream raw = out;
         raw.write(bytes);
         raw.write('\n');
         raw.flush();
     }
 
-    /** The message of every cause plus a few frames of the root cause. */
+    /**
+     * The message of every cause (and of suppressed exceptions, where Paimon often puts the
+     * real reason) plus a few frames of the root cause.
+     */
     static String describeError(Throwable t) {
         StringBuilder sb = new StringBuilder(String.valueOf(t));
+        Throwable current = t;
         Throwable root = t;
-        int depth = 0;
-        while (root.getCause() != null && root.getCause() != root && depth++ < 10) {
-            root = root.getCause();
-            sb.append("\n  caused by: ").append(root);
+        for (int depth = 0; current != null && depth < 10; depth++) {
+            if (current != t) {
+                sb.append("\n  caused by: ").append(current);
+            }
+            for (Throwable s : current.getSuppressed()) {
+                sb.append("\n  suppressed: ").append(s);
+                for (Throwable c = s.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                    sb.append("\n    caused by: ").append(c);
+                }
+            }
+            root = current;
+            current = current.getCause() == current ? null : current.getCause();
         }
         StackTraceElement[] frames = root.getStackTrace();
         for (int i = 0; i < Math.min(8, frames.length); i++) {
@@ -284,6 +296,8 @@ public final class Main {
     }
 
     private static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UsageException(String message) {
             super(message);
         }

@@ -1,0 +1,602 @@
+/**
+ * Avro data-file reader (Paimon `file.format=avro`): an Avro object container file
+ * whose records are the row type → a ColumnBatch of internal values.
+ *
+ * Paimon's Avro schema for a row type (METADATA.md §5.6): a record with one field per
+ * column, nullable columns as `["null", T]` unions, TINYINT/SMALLINT/INT as `int`,
+ * DECIMAL as `bytes` + `decimal`, DATE `int` + `date`, TIME `int` + `time-millis`,
+ * TIMESTAMP as `long` + `timestamp-millis|micros`, TIMESTAMP_LTZ as `long` +
+ * `local-timestamp-millis|micros`, MAP with string keys as an Avro map and other MAPs as
+ * an array of `{key, value}` records, ROW as a nested record.
+ *
+ * Columns are matched by Avro `field-id` properties when the file has them (Paimon adds
+ * them only in Iceberg-compatible mode), else by name — the name in the file's own schema
+ * when `fileFields` is given. Missing columns read as NULL; types are widened as in the
+ * Parquet reader.
+ *
+ * This is a deliberately small, self-contained decoder for data files; the generic Avro
+ * container codec in `src/avro/` (manifests) could take over the container/block layer
+ * later.
+ */
+import { snappyUncompress } from "hyparquet";
+import { asSQLString } from "../types/datatype.js";
+import type { DataField, DataType } from "../types/datatype.js";
+import type { InternalValue, Timestamp } from "../data/values.js";
+import type { ColumnBatch, ColumnVector } from "../data/vector.js";
+import { inflateRaw, initZstd, zstdDecompress } from "./codecs.js";
+import { FormatError, bytesToBigInt, fileNameFor, fileTypeFor, readAllBytes, rescaleDecimal, timestampFromUnits } from "./common.js";
+import type { ByteInput, DataFileReadOptions } from "./common.js";
+
+// ---------------------------------------------------------------------------------------
+// Binary decoding
+
+const utf8 = new TextDecoder("utf-8");
+
+class Reader {
+  pos = 0;
+  private readonly view: DataView;
+
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** A zig-zag varint as a number (exact up to 2^53). */
+  long(): number {
+    const b = this.buf;
+    let byte = b[this.pos++];
+    let n = byte & 0x7f;
+    let mul = 128;
+    while (byte & 0x80) {
+      byte = b[this.pos++];
+      n += (byte & 0x7f) * mul;
+      mul *= 128;
+    }
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  /** A zig-zag varint as an exact bigint. */
+  longBig(): bigint {
+    const start = this.pos;
+    const b = this.buf;
+    let count = 0;
+    while (b[this.pos++] & 0x80) count++;
+    if (count < 7) {
+      this.pos = start;
+      return BigInt(this.long());
+    }
+    let n = 0n;
+    let shift = 0n;
+    for (let i = start; i < this.pos; i++) {
+      n |= BigInt(b[i] & 0x7f) << shift;
+      shift += 7n;
+    }
+    n = BigInt.asUintN(64, n);
+    return (n >> 1n) ^ -(n & 1n);
+  }
+
+  float(): number {
+    const v = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.long();
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  fixed(n: number): Uint8Array {
+    const v = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  string(): string {
+    return utf8.decode(this.bytes());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Schema
+
+type AvroType =
+  | { t: "null" | "boolean" | "float" | "double" | "string" }
+  | { t: "int" | "long"; logical?: string }
+  | { t: "bytes"; logical?: string; scale?: number }
+  | { t: "fixed"; size: number; logical?: string; scale?: number }
+  | { t: "enum"; symbols: string[] }
+  | { t: "array"; items: AvroType }
+  | { t: "map"; values: AvroType }
+  | { t: "record"; name: string; fields: AvroField[] }
+  | { t: "union"; branches: AvroType[] };
+
+interface AvroField {
+  name: string;
+  type: AvroType;
+  fieldId?: number;
+}
+
+const PRIMITIVES = new Set(["null", "boolean", "int", "long", "float", "double", "bytes", "string"]);
+
+function parseSchema(json: unknown, named: Map<string, AvroType>, ns: string | undefined): AvroType {
+  if (Array.isArray(json)) return { t: "union", branches: json.map((b) => parseSchema(b, named, ns)) };
+  if (typeof json === "string") {
+    if (PRIMITIVES.has(json)) return { t: json } as AvroType;
+    const found = named.get(json) ?? (ns !== undefined ? named.get(`${ns}.${json}`) : undefined);
+    if (found === undefined) throw new FormatError(`avro: unknown type ${json}`);
+    return found;
+  }
+  if (json === null || typeof json !== "object") throw new FormatError(`avro: bad schema ${JSON.stringify(json)}`);
+  const o = json as Record<string, unknown>;
+  const type = o.type;
+  const logical = typeof o.logicalType === "string" ? o.logicalType : undefined;
+  switch (type) {
+    case "int":
+    case "long":
+      return { t: type, logical };
+    case "bytes":
+      return { t: "bytes", logical, scale: typeof o.scale === "number" ? o.scale : 0 };
+    case "fixed":
+    case "enum":
+    case "record": {
+      const name = String(o.name);
+      const space = typeof o.namespace === "string" ? o.namespace : ns;
+      const full = name.includes(".") || space === undefined ? name : `${space}.${name}`;
+      let result: AvroType;
+      if (type === "fixed") result = { t: "fixed", size: Number(o.size), logical, scale: typeof o.scale === "number" ? o.scale : 0 };
+      else if (type === "enum") result = { t: "enum", symbols: (o.symbols as string[]) ?? [] };
+      else result = { t: "record", name: full, fields: [] };
+      named.set(full, result);
+      named.set(name, result);
+      if (result.t === "record") {
+        for (const f of (o.fields as Record<string, unknown>[]) ?? []) {
+          const id = f["field-id"];
+          result.fields.push({
+            name: String(f.name),
+            type: parseSchema(f.type, named, space),
+            fieldId: typeof id === "number" ? id : typeof id === "string" && /^-?\d+$/.test(id) ? Number(id) : undefined,
+          });
+        }
+      }
+      return result;
+    }
+    case "array":
+      return { t: "array", items: parseSchema(o.items, named, ns) };
+    case "map":
+      return { t: "map", values: parseSchema(o.values, named, ns) };
+    default:
+      if (typeof type === "string" && PRIMITIVES.has(type)) return { t: type } as AvroType;
+      return parseSchema(type, named, ns);
+  }
+}
+
+function describe(s: AvroType): string {
+  switch (s.t) {
+    case "union":
+      return "[" + s.branches.map(describe).join(", ") + "]";
+    case "array":
+      return `array<${describe(s.items)}>`;
+    case "map":
+      return `map<${describe(s.values)}>`;
+    case "record":
+      return `record ${s.name}`;
+    case "int":
+    case "long":
+    case "bytes":
+    case "fixed":
+      return s.logical ? `${s.t}/${s.logical}` : s.t;
+    default:
+      return s.t;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoders: compiled once per file from (writer schema, requested type)
+
+type Decoder = (r: Reader) => InternalValue;
+
+/** A decoder that skips a value of the writer schema. */
+function skipper(s: AvroType): Decoder {
+  switch (s.t) {
+    case "null":
+      return () => null;
+    case "boolean":
+      return (r) => ((r.pos += 1), null);
+    case "int":
+    case "long":
+    case "enum":
+      return (r) => (r.long(), null);
+    case "float":
+      return (r) => ((r.pos += 4), null);
+    case "double":
+      return (r) => ((r.pos += 8), null);
+    case "bytes":
+    case "string":
+      return (r) => (r.bytes(), null);
+    case "fixed":
+      return (r) => ((r.pos += s.size), null);
+    case "array":
+    case "map": {
+      const item = skipper(s.t === "array" ? s.items : s.values);
+      const isMap = s.t === "map";
+      return (r) => {
+        for (;;) {
+          let n = r.long();
+          if (n === 0) return null;
+          if (n < 0) {
+            const size = r.long();
+            r.pos += size;
+            continue;
+          }
+          for (; n > 0; n--) {
+            if (isMap) r.bytes();
+            item(r);
+          }
+        }
+      };
+    }
+    case "record": {
+      const fs = s.fields.map((f) => skipper(f.type));
+      return (r) => {
+        for (const f of fs) f(r);
+        return null;
+      };
+    }
+    case "union": {
+      const bs = s.branches.map(skipper);
+      return (r) => bs[r.long()](r);
+    }
+  }
+}
+
+/** Reads the items of an Avro array or map block by block. */
+function readBlocks(r: Reader, item: (r: Reader) => void): void {
+  for (;;) {
+    let n = r.long();
+    if (n === 0) return;
+    if (n < 0) {
+      n = -n;
+      r.long(); // block size in bytes
+    }
+    for (; n > 0; n--) item(r);
+  }
+}
+
+class Compiler {
+  constructor(private readonly where: string) {}
+
+  private fail(s: AvroType, t: DataType, path: string): never {
+    throw new FormatError(`${this.where}: cannot read Avro field ${path} (${describe(s)}) as ${asSQLString(t)}`);
+  }
+
+  compile(s: AvroType, t: DataType, fileType: DataType | undefined, path: string): Decoder {
+    if (s.t === "union") {
+      const bs = s.branches.map((b) => (b.t === "null" ? (() => null) as Decoder : this.compile(b, t, fileType, path)));
+      if (bs.length === 2 && s.branches[0].t === "null") {
+        const d = bs[1];
+        return (r) => (r.long() === 0 ? null : d(r));
+      }
+      return (r) => bs[r.long()](r);
+    }
+    switch (t.root) {
+      case "BOOLEAN":
+        if (s.t === "boolean") return (r) => r.buf[r.pos++] !== 0;
+        return this.fail(s, t, path);
+      case "TINYINT":
+      case "SMALLINT":
+      case "INT":
+        if (s.t === "int") return (r) => r.long();
+        if (s.t === "long") return (r) => Number(BigInt.asIntN(32, r.longBig()));
+        return this.fail(s, t, path);
+      case "BIGINT":
+        if (s.t === "long") return (r) => r.longBig();
+        if (s.t === "int") return (r) => BigInt(r.long());
+        return this.fail(s, t, path);
+      case "FLOAT":
+        if (s.t === "float") return (r) => r.float();
+        if (s.t === "double") return (r) => Math.fround(r.double());
+        if (s.t === "int") return (r) => Math.fround(r.long());
+        if (s.t === "long") return (r) => Math.fround(Number(r.longBig()));
+        return this.fail(s, t, path);
+      case "DOUBLE":
+        if (s.t === "double") return (r) => r.double();
+        if (s.t === "float") return (r) => r.float();
+        if (s.t === "int") return (r) => r.long();
+        if (s.t === "long") return (r) => Number(r.longBig());
+        return this.fail(s, t, path);
+      case "DECIMAL": {
+        const { precision, scale } = t;
+        if ((s.t === "bytes" || s.t === "fixed") && s.logical === "decimal") {
+          const from = s.scale ?? 0;
+          const read = s.t === "bytes" ? (r: Reader) => r.bytes() : (r: Reader) => r.fixed(s.size);
+          if (from === scale) return (r) => bytesToBigInt(read(r));
+          return (r) => rescaleDecimal(bytesToBigInt(read(r)), from, scale, precision);
+        }
+        if (s.t === "int") return (r) => rescaleDecimal(BigInt(r.long()), 0, scale, precision);
+        if (s.t === "long") return (r) => rescaleDecimal(r.longBig(), 0, scale, precision);
+        return this.fail(s, t, path);
+      }
+      case "CHAR":
+      case "VARCHAR":
+        if (s.t === "string" || s.t === "bytes") return (r) => r.string();
+        if (s.t === "enum") return (r) => s.symbols[r.long()];
+        return this.fail(s, t, path);
+      case "BINARY":
+      case "VARBINARY":
+        if (s.t === "bytes" || s.t === "string") return (r) => r.bytes().slice();
+        if (s.t === "fixed") return (r) => r.fixed(s.size).slice();
+        return this.fail(s, t, path);
+      case "DATE":
+        if (s.t === "int") return (r) => r.long();
+        return this.fail(s, t, path);
+      case "TIME":
+        if (s.t === "int") return (r) => r.long();
+        if (s.t === "long") {
+          const div = s.logical === "time-micros" ? 1000 : 1;
+          return (r) => Math.floor(r.long() / div);
+        }
+        return this.fail(s, t, path);
+      case "TIMESTAMP":
+      case "TIMESTAMP_LTZ": {
+        if (s.t !== "long") return this.fail(s, t, path);
+        const unit = s.logical?.endsWith("-micros") ? "micros" : s.logical?.endsWith("-nanos") ? "nanos" : s.logical?.endsWith("-millis") ? "millis" : t.precision <= 3 ? "millis" : "micros";
+        if (unit === "millis") return (r) => ({ millis: r.longBig(), nanoOfMilli: 0 }) satisfies Timestamp;
+        if (unit === "micros") return (r) => timestampFromUnits(r.longBig(), 1000n, 1000);
+        return (r) => timestampFromUnits(r.longBig(), 1_000_000n, 1);
+      }
+      case "ARRAY": {
+        if (s.t !== "array") return this.fail(s, t, path);
+        const item = this.compile(s.items, t.element, fileType?.root === "ARRAY" ? fileType.element : undefined, path + "[]");
+        return (r) => {
+          const out: InternalValue[] = [];
+          readBlocks(r, (rr) => out.push(item(rr)));
+          return out;
+        };
+      }
+      case "MAP":
+      case "MULTISET": {
+        const kt = t.root === "MAP" ? t.key : t.element;
+        const vt: DataType = t.root === "MAP" ? t.value : { root: "INT", nullable: false };
+        const kf = fileType?.root === "MAP" ? fileType.key : fileType?.root === "MULTISET" ? fileType.element : undefined;
+        const vf = fileType?.root === "MAP" ? fileType.value : undefined;
+        if (s.t === "map") {
+          const key = this.compile({ t: "string" }, kt, kf, path + ".key");
+          const value = this.compile(s.values, vt, vf, path + ".value");
+          return (r) => {
+            const keys: InternalValue[] = [];
+            const values: InternalValue[] = [];
+            readBlocks(r, (rr) => {
+              keys.push(key(rr));
+              values.push(value(rr));
+            });
+            return { keys, values };
+          };
+        }
+        if (s.t === "array") {
+          let rec = s.items;
+          if (rec.t === "union") rec = rec.branches.find((b) => b.t !== "null") ?? rec;
+          if (rec.t !== "record") return this.fail(s, t, path);
+          const kIdx = rec.fields.findIndex((f) => f.name === "key");
+          const vIdx = rec.fields.findIndex((f) => f.name === "value");
+          if (kIdx < 0 || vIdx < 0) return this.fail(s, t, path);
+          const parts = rec.fields.map((f, i) =>
+            i === kIdx ? this.compile(f.type, kt, kf, path + ".key") : i === vIdx ? this.compile(f.type, vt, vf, path + ".value") : skipper(f.type),
+          );
+          const nullableItem = s.items.t === "union";
+          const branchOfNull = nullableItem ? (s.items as { branches: AvroType[] }).branches.findIndex((b) => b.t === "null") : -1;
+          return (r) => {
+            const keys: InternalValue[] = [];
+            const values: InternalValue[] = [];
+            readBlocks(r, (rr) => {
+              if (nullableItem && rr.long() === branchOfNull) return;
+              let k: InternalValue = null;
+              let v: InternalValue = null;
+              for (let i = 0; i < parts.length; i++) {
+                const x = parts[i](rr);
+                if (i === kIdx) k = x;
+                else if (i === vIdx) v = x;
+              }
+              keys.push(k);
+              values.push(v);
+            });
+            return { keys, values };
+          };
+        }
+        return this.fail(s, t, path);
+      }
+      case "ROW": {
+        if (s.t !== "record") return this.fail(s, t, path);
+        return this.record(s, t.fields, fileType?.root === "ROW" ? fileType.fields : undefined, path);
+      }
+      default:
+        return this.fail(s, t, path);
+    }
+  }
+
+  /** Maps the requested fields onto the writer's record fields; returns positional rows. */
+  recordPlan(s: Extract<AvroType, { t: "record" }>, fields: DataField[], fileFields: DataField[] | undefined, path: string): { target: Int32Array; decoders: Decoder[] } {
+    const useIds = s.fields.some((f) => f.fieldId !== undefined);
+    const target = new Int32Array(s.fields.length).fill(-1);
+    fields.forEach((f, i) => {
+      let idx: number;
+      if (useIds) idx = s.fields.findIndex((w) => w.fieldId === f.id);
+      else {
+        const name = fileNameFor(f, fileFields);
+        idx = name === null ? -1 : s.fields.findIndex((w) => w.name === name);
+      }
+      if (idx >= 0 && target[idx] < 0) target[idx] = i;
+    });
+    const decoders = s.fields.map((w, j) => {
+      const i = target[j];
+      if (i < 0) return skipper(w.type);
+      const f = fields[i];
+      return this.compile(w.type, f.type, fileTypeFor(f, fileFields), path ? `${path}.${w.name}` : w.name);
+    });
+    return { target, decoders };
+  }
+
+  private record(s: Extract<AvroType, { t: "record" }>, fields: DataField[], fileFields: DataField[] | undefined, path: string): Decoder {
+    const { target, decoders } = this.recordPlan(s, fields, fileFields, path);
+    const n = fields.length;
+    return (r) => {
+      const out: InternalValue[] = new Array(n).fill(null);
+      for (let j = 0; j < decoders.length; j++) {
+        const v = decoders[j](r);
+        if (target[j] >= 0) out[target[j]] = v;
+      }
+      return out;
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Container
+
+const MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // "Obj" 1
+
+function snappyBlock(data: Uint8Array): Uint8Array {
+  // the block is a raw snappy stream followed by a 4-byte CRC32 of the uncompressed data
+  const body = data.subarray(0, data.length - 4);
+  let len = 0;
+  let shift = 1;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i];
+    len += (b & 0x7f) * shift;
+    shift *= 128;
+    if (!(b & 0x80)) break;
+  }
+  const out = new Uint8Array(len);
+  snappyUncompress(body, out);
+  return out;
+}
+
+function decompressBlock(codec: string, data: Uint8Array): Uint8Array {
+  switch (codec) {
+    case "null":
+      return data;
+    case "deflate":
+      return inflateRaw(data);
+    case "snappy":
+      return snappyBlock(data);
+    case "zstandard":
+      return zstdDecompress(data);
+    default:
+      throw new FormatError(`avro: unsupported codec ${codec}`);
+  }
+}
+
+export interface AvroFileHeader {
+  schema: unknown;
+  codec: string;
+  meta: Map<string, Uint8Array>;
+  sync: Uint8Array;
+  /** Offset of the first data block. */
+  dataStart: number;
+}
+
+export function readAvroHeader(bytes: Uint8Array): AvroFileHeader {
+  for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) throw new FormatError("not an Avro object container file");
+  const r = new Reader(bytes);
+  r.pos = 4;
+  const meta = new Map<string, Uint8Array>();
+  for (;;) {
+    let n = r.long();
+    if (n === 0) break;
+    if (n < 0) {
+      n = -n;
+      r.long();
+    }
+    for (; n > 0; n--) {
+      const k = r.string();
+      meta.set(k, r.bytes().slice());
+    }
+  }
+  const sync = r.fixed(16).slice();
+  const schemaBytes = meta.get("avro.schema");
+  if (schemaBytes === undefined) throw new FormatError("avro: file without avro.schema");
+  const codecBytes = meta.get("avro.codec");
+  return { schema: JSON.parse(utf8.decode(schemaBytes)), codec: codecBytes ? utf8.decode(codecBytes) : "null", meta, sync, dataStart: r.pos };
+}
+
+function toVector(t: DataType, values: InternalValue[], n: number): ColumnVector {
+  let nulls: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null) {
+      nulls ??= new Uint8Array(n);
+      nulls[i] = 1;
+    }
+  }
+  let typed: Int32Array | BigInt64Array | Float32Array | Float64Array | null = null;
+  switch (t.root) {
+    case "TINYINT":
+    case "SMALLINT":
+    case "INT":
+    case "DATE":
+    case "TIME":
+      typed = new Int32Array(n);
+      break;
+    case "BIGINT":
+      typed = new BigInt64Array(n);
+      break;
+    case "FLOAT":
+      typed = new Float32Array(n);
+      break;
+    case "DOUBLE":
+      typed = new Float64Array(n);
+      break;
+    case "DECIMAL":
+      if (t.precision <= 18) typed = new BigInt64Array(n);
+      break;
+  }
+  if (typed === null) return { type: t, length: n, values, nulls };
+  for (let i = 0; i < n; i++) if (values[i] !== null) (typed as Int32Array)[i] = values[i] as number;
+  return { type: t, length: n, values: typed, nulls };
+}
+
+/** Reads the requested fields of an Avro data file into a ColumnBatch. */
+export async function avroReadBatch(input: ByteInput, fields: DataField[], opts: DataFileReadOptions = {}): Promise<ColumnBatch> {
+  const where = opts.fileName ?? "avro file";
+  const bytes = await readAllBytes(input);
+  const header = readAvroHeader(bytes);
+  if (header.codec === "zstandard") await initZstd();
+  const schema = parseSchema(header.schema, new Map(), undefined);
+  if (schema.t !== "record") throw new FormatError(`${where}: the Avro schema is not a record`);
+  const { target, decoders } = new Compiler(where).recordPlan(schema, fields, opts.fileFields, "");
+
+  const cols: InternalValue[][] = fields.map(() => []);
+  const missing = fields.map((_, i) => !target.includes(i));
+  let numRows = 0;
+  const r0 = new Reader(bytes);
+  r0.pos = header.dataStart;
+  while (r0.pos < bytes.length) {
+    const count = r0.long();
+    const size = r0.long();
+    const block = decompressBlock(header.codec, bytes.subarray(r0.pos, r0.pos + size));
+    r0.pos += size;
+    const sync = bytes.subarray(r0.pos, r0.pos + 16);
+    r0.pos += 16;
+    for (let i = 0; i < 16; i++) if (sync[i] !== header.sync[i]) throw new FormatError(`${where}: bad Avro sync marker`);
+    const r = new Reader(block);
+    for (let k = 0; k < count; k++) {
+      for (let j = 0; j < decoders.length; j++) {
+        const v = decoders[j](r);
+        const i = target[j];
+        if (i >= 0) cols[i].push(v);
+      }
+    }
+    numRows += count;
+  }
+  const columns = fields.map((f, i) => {
+    if (missing[i]) return { type: f.type, length: numRows, values: new Array(numRows).fill(null), nulls: new Uint8Array(numRows).fill(1) };
+    return toVector(f.type, cols[i], numRows);
+  });
+  return { numRows, names: fields.map((f) => f.name), columns };
+}

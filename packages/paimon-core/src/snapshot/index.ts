@@ -1,0 +1,3 @@
+export * from "./snapshot.js";
+export * from "./hint.js";
+export * from "./tag.js";

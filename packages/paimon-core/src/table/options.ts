@@ -1,0 +1,60 @@
+/** Typed access to the table options readers and writers act on (METADATA.md §9). */
+import { InvalidInputError } from "@paimon-ts/fileio";
+import type { TableSchema } from "../schema/table-schema.js";
+
+export type MergeEngine = "deduplicate" | "partial-update" | "aggregation" | "first-row";
+
+export interface CoreOptions {
+  bucket: number;
+  mergeEngine: MergeEngine;
+  sequenceFields: string[];
+  sequenceDescending: boolean;
+  ignoreDelete: boolean;
+  deletionVectors: boolean;
+  deletionVectorsMergeOnRead: boolean;
+  partitionDefaultName: string;
+  partitionLegacyName: boolean;
+  fileFormat: string;
+  fileCompression: string;
+  manifestCompression: string;
+  partialUpdateRemoveOnDelete: boolean;
+  aggregationRemoveOnDelete: boolean;
+  postponeMergeOnRead: boolean;
+  raw: Record<string, string>;
+}
+
+function bool(o: Record<string, string>, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const l = v.trim().toLowerCase();
+  if (l === "true") return true;
+  if (l === "false") return false;
+  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function coreOptions(schema: TableSchema): CoreOptions {
+  const o = schema.options;
+  const engine = (o["merge-engine"] ?? "deduplicate") as MergeEngine;
+  if (!["deduplicate", "partial-update", "aggregation", "first-row"].includes(engine)) {
+    throw new InvalidInputError(`unknown merge-engine '${engine}'`);
+  }
+  const ignoreDelete = bool(o, "ignore-delete", false) || bool(o, "first-row.ignore-delete", false) || bool(o, "partial-update.ignore-delete", false) || bool(o, "deduplicate.ignore-delete", false);
+  return {
+    bucket: o.bucket === undefined ? -1 : Number(o.bucket),
+    mergeEngine: engine,
+    sequenceFields: (o["sequence.field"] ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0),
+    sequenceDescending: (o["sequence.field.sort-order"] ?? "ascending").toLowerCase() === "descending",
+    ignoreDelete,
+    deletionVectors: bool(o, "deletion-vectors.enabled", false),
+    deletionVectorsMergeOnRead: bool(o, "deletion-vectors.merge-on-read", false),
+    partitionDefaultName: o["partition.default-name"] ?? "__DEFAULT_PARTITION__",
+    partitionLegacyName: bool(o, "partition.legacy-name", true),
+    fileFormat: (o["file.format"] ?? "parquet").toLowerCase(),
+    fileCompression: (o["file.compression"] ?? "zstd").toLowerCase(),
+    manifestCompression: (o["manifest.compression"] ?? "zstd").toLowerCase(),
+    partialUpdateRemoveOnDelete: bool(o, "partial-update.remove-record-on-delete", false),
+    aggregationRemoveOnDelete: bool(o, "aggregation.remove-record-on-delete", false),
+    postponeMergeOnRead: bool(o, "postpone.merge-on-read", false),
+    raw: o,
+  };
+}

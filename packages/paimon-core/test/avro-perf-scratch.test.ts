@@ -1,0 +1,21 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { manifestFileReadSync, manifestFileWriteSync } from "../src/manifest/index.js";
+import { initCodecs } from "../src/util/codec.js";
+beforeAll(() => initCodecs());
+it("perf", () => {
+  const dir = "/work/shared/fixtures/pypaimon/warehouse/fx.db/pk_fixed/manifest";
+  const f = readdirSync(dir).find((n) => n.startsWith("manifest-") && !n.startsWith("manifest-list"))!;
+  const b = readFileSync(join(dir, f));
+  let t = Date.now();
+  for (let i = 0; i < 2000; i++) manifestFileReadSync(b);
+  console.log("read small x2000", Date.now() - t);
+  const e = manifestFileReadSync(b)[0];
+  const many = Array.from({ length: 50000 }, (_, i) => ({ ...e, file: { ...e.file, fileName: `data-${i}.parquet` } }));
+  t = Date.now();
+  const big = manifestFileWriteSync(many, "zstandard");
+  console.log("write 50000", Date.now() - t, big.length);
+  t = Date.now();
+  const back = manifestFileReadSync(big);
+  console.log("read 50000", Date.now() - t, back.length);
+});

@@ -1,0 +1,96 @@
+package dev.paimonts.hdfs;
+
+import java.io.File;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.util.concurrent.CountDownLatch;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+/**
+ * Starts a MiniDFSCluster (one NameNode, one DataNode) on 127.0.0.1 with WebHDFS for the
+ * @paimon-ts/fileio-hdfs tests, prints one ready line to stdout and runs until killed.
+ *
+ * <p>Usage: {@code Main [--rpc-port 9000] [--http-port 9870] [--data DIR] [--keep]}. The data
+ * directory is formatted on every start unless {@code --keep} is given.
+ */
+public final class Main {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable t) {
+      // the cluster's own threads would keep a half-started JVM alive
+      t.printStackTrace();
+      System.err.println("hdfs-test-server: failed to start: " + t);
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
+    int rpcPort = 9000;
+    int httpPort = 9870;
+    String data = "tools/servers/.run/hdfs/data";
+    boolean keep = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rpc-port": rpcPort = Integer.parseInt(args[++i]); break;
+        case "--http-port": httpPort = Integer.parseInt(args[++i]); break;
+        case "--data": data = args[++i]; break;
+        case "--keep": keep = true; break;
+        default:
+          System.err.println("unknown argument: " + args[i]);
+          System.exit(2);
+      }
+    }
+    File base = new File(data).getAbsoluteFile();
+    if (!base.isDirectory() && !base.mkdirs()) throw new IllegalStateException("cannot create " + base);
+
+    long t0 = System.nanoTime();
+    Configuration conf = new Configuration();
+    // Tests act as any user (user.name=hadoop by default): no permission checks.
+    conf.setBoolean("dfs.permissions.enabled", false);
+    conf.setBoolean("dfs.webhdfs.enabled", true);
+    conf.setInt("dfs.replication", 1);
+    // Leave safe mode as soon as the one DataNode has reported.
+    conf.setInt("dfs.namenode.safemode.extension", 0);
+    conf.setLong("dfs.heartbeat.interval", 1);
+    // Small blocks so multi-megabyte test files span several blocks.
+    conf.setLong("dfs.blocksize", 1024 * 1024);
+    conf.setInt("dfs.bytes-per-checksum", 512);
+    // Redirects name the DataNode by IP, never by a host name that may resolve to ::1.
+    conf.set("dfs.datanode.hostname", "127.0.0.1");
+    conf.set("hadoop.http.staticuser.user", "hadoop");
+    conf.set("dfs.namenode.fs-limits.min-block-size", "4096");
+
+    MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, base)
+        .nameNodePort(rpcPort)
+        .nameNodeHttpPort(httpPort)
+        .numDataNodes(1)
+        .format(!keep)
+        .manageNameDfsDirs(true)
+        .manageDataDfsDirs(true)
+        .waitSafeMode(true)
+        .build();
+    cluster.waitActive();
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("hdfs-test-server: shutting down");
+      cluster.shutdown();
+    }, "shutdown"));
+
+    String webhdfs = "http://127.0.0.1:" + cluster.getNameNode().getHttpAddress().getPort();
+    // Ready only when WebHDFS itself answers.
+    URL probe = new URL(webhdfs + "/webhdfs/v1/?op=GETFILESTATUS&user.name=hadoop");
+    HttpURLConnection c = (HttpURLConnection) probe.openConnection();
+    int code = c.getResponseCode();
+    c.disconnect();
+    if (code != 200) throw new IllegalStateException("WebHDFS answered " + code);
+
+    System.out.printf("HDFS READY rpc=hdfs://127.0.0.1:%d webhdfs=%s datanode-http=%s started-in=%dms%n",
+        cluster.getNameNodePort(), webhdfs,
+        "127.0.0.1:" + cluster.getDataNodes().get(0).getInfoPort(),
+        (System.nanoTime() - t0) / 1_000_000);
+    System.out.flush();
+    new CountDownLatch(1).await();
+  }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Stops the server s3-start.sh started (by its pid file only). Idempotent.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PID="$HERE/.run/s3.pid"
+[[ -f "$PID" ]] || { echo "s3-stop: not running" >&2; exit 0; }
+pid="$(cat "$PID")"
+if kill -0 "$pid" 2>/dev/null; then
+  kill "$pid"
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" || true
+  echo "s3-stop: stopped pid $pid" >&2
+fi
+rm -f "$PID"
