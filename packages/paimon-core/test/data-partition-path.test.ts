@@ -59,7 +59,7 @@ function fromJavaText(t: DataType, s: string): InternalValue {
 describe("java-partition-paths.txt", () => {
   const lines = readFileSync(join(SPEC, "java-partition-paths.txt"), "utf8").split("\n").filter((l) => l.trim() !== "");
   const parsed = lines.map((line) => {
-    const m = /^legacy=(true|false)\s*: (ROW<.*>)  \[(.*)\]  ->  (.*)$/.exec(line);
+    const m = /^legacy=(true|false)\s*: (ROW<.*>) {2}\[(.*)\] {2}-> {2}(.*)$/.exec(line);
     if (m === null) throw new Error(`unparsed line: ${line}`);
     return { legacy: m[1] === "true", row: parseTypeString(m[2]), values: m[3], path: m[4], line };
   });
@@ -286,7 +286,7 @@ describe("Double.toString / Float.toString", () => {
   });
 
   it("every result reads back to the same value", () => {
-    for (const x of [0.1, 1 / 3, 123456.789, 1e-300, 5e-324, 1.7976931348623157e308, 9007199254740993]) {
+    for (const x of [0.1, 1 / 3, 123456.789, 1e-300, 5e-324, 1.7976931348623157e308, 2 ** 53 + 2]) {
       expect(Number(javaDoubleToString(x))).toBe(x);
       expect(Math.fround(Number(javaFloatToString(x)))).toBe(Math.fround(x));
     }

@@ -3,11 +3,16 @@
  * packages; output goes to stdout, diagnostics to stderr.
  */
 import { demo } from "./demo.js";
+import { describe, scan } from "./table-commands.js";
 
 export const USAGE = `usage: paimon-ts <command> [options]
 
 commands:
   demo [--warehouse DIR]   run the demo job on a local warehouse (default: a new temp dir)
+  scan --warehouse W <db>.<table> [--snapshot N | --tag NAME]
+                           print the rows as NDJSON in the canonical encoding
+  describe --warehouse W <db>.<table>
+                           print the schema, snapshots and live files as JSON
   help                     this text
 `;
 
@@ -16,6 +21,10 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   switch (cmd) {
     case "demo":
       return demo(rest, out);
+    case "scan":
+      return scan(rest, out);
+    case "describe":
+      return describe(rest, out);
     case undefined:
     case "help":
     case "--help":

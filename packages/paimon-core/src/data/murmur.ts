@@ -3,7 +3,7 @@
  * signed 32-bit ints through Math.imul and `| 0`, so results equal Java's `int` exactly.
  */
 
-export const DEFAULT_SEED = 42;
+export const MURMUR_SEED = 42;
 
 // A module-level alias: global lookups are slow inside vm sandboxes such as jest's.
 const imul = Math.imul;
@@ -41,7 +41,7 @@ function hashWords(b: Uint8Array, offset: number, alignedEnd: number, seed: numb
  * `hashBytesByWords`: the hash of BinaryRow/BinaryArray/BinaryMap sections. `length`
  * must be a multiple of 4 (rows are always a multiple of 8).
  */
-export function hashBytesByWords(b: Uint8Array, offset = 0, length = b.length - offset, seed = DEFAULT_SEED): number {
+export function hashBytesByWords(b: Uint8Array, offset = 0, length = b.length - offset, seed = MURMUR_SEED): number {
   if ((length & 3) !== 0) throw new RangeError(`hashBytesByWords needs a multiple of 4 bytes, got ${length}`);
   return fmix(hashWords(b, offset, offset + length, seed), length);
 }
@@ -50,7 +50,7 @@ export function hashBytesByWords(b: Uint8Array, offset = 0, length = b.length - 
  * `hashBytes`: any length; the tail bytes are mixed one at a time, **sign-extended** as
  * Java bytes are. This is `BinaryString.hashCode`, not the hash used for buckets.
  */
-export function hashBytes(b: Uint8Array, offset = 0, length = b.length - offset, seed = DEFAULT_SEED): number {
+export function hashBytes(b: Uint8Array, offset = 0, length = b.length - offset, seed = MURMUR_SEED): number {
   const aligned = length - (length & 3);
   let h = hashWords(b, offset, offset + aligned, seed);
   for (let i = offset + aligned; i < offset + length; i++) {

@@ -5,7 +5,9 @@
  *
  * BinaryRow-typed fields (`partition`, `minKey`, stats rows) are the raw serialized bytes:
  * a 4-byte big-endian arity followed by the BinaryRow (decoding them is the BinaryRow
- * module's job). Every 64-bit quantity is a `bigint`.
+ * module's job). Every 64-bit quantity is a `bigint`. Byte arrays returned by the readers
+ * are views into the decoded file's buffers (`byteOffset` may be non-zero): copy them
+ * before mutating.
  */
 
 export enum FileKind {

@@ -156,8 +156,11 @@ function stringMap(v: unknown, what: string): Record<string, string> {
 export function snapshotFromJsonObject(o: JsonValue, what = "snapshot"): Snapshot {
   if (!isJsonObject(o)) throw new SnapshotFormatError(`${what}: expected a JSON object`);
   try {
-    const kind = req(o, "commitKind", jsonToString, what);
-    if (!(COMMIT_KINDS as readonly string[]).includes(kind)) throw new SnapshotFormatError(`${what}: unknown commitKind ${JSON.stringify(kind)}`);
+    const commitKind = (v: unknown, k: string): CommitKind => {
+      const kind = jsonToString(v, k);
+      if (!(COMMIT_KINDS as readonly string[]).includes(kind)) throw new SnapshotFormatError(`${what}: unknown commitKind ${JSON.stringify(kind)}`);
+      return kind as CommitKind;
+    };
     return {
       version: opt(o, "version", jsonToInt) ?? 1,
       uuid: opt(o, "uuid", jsonToString),
@@ -173,7 +176,7 @@ export function snapshotFromJsonObject(o: JsonValue, what = "snapshot"): Snapsho
       commitUser: req(o, "commitUser", jsonToString, what),
       writerVersion: opt(o, "writerVersion", jsonToString),
       commitIdentifier: req(o, "commitIdentifier", jsonToBigInt, what),
-      commitKind: kind as CommitKind,
+      commitKind: req(o, "commitKind", commitKind, what),
       timeMillis: req(o, "timeMillis", jsonToBigInt, what),
       totalRecordCount: opt(o, "totalRecordCount", jsonToBigInt) ?? 0n,
       deltaRecordCount: opt(o, "deltaRecordCount", jsonToBigInt) ?? 0n,

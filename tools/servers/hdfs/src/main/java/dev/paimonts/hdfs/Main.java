@@ -60,6 +60,14 @@ public final class Main {
     // Redirects name the DataNode by IP, never by a host name that may resolve to ::1.
     conf.set("dfs.datanode.hostname", "127.0.0.1");
     conf.set("hadoop.http.staticuser.user", "hadoop");
+    // The DataNode's WebHDFS writes close their file through a DFSClient, which polls the
+    // NameNode until the last block is reported complete, first after 400 ms. On loopback
+    // the report comes within milliseconds: poll sooner (same semantics, less waiting).
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
+    conf.setInt("dfs.namenode.handler.count", 20);
+    // Listings come in pages of 100 entries (default 1,000), so LISTSTATUS_BATCH
+    // pagination is exercised by modest test directories.
+    conf.setInt("dfs.ls.limit", 100);
     conf.set("dfs.namenode.fs-limits.min-block-size", "4096");
 
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, base)

@@ -1,0 +1,105 @@
+/** `scan` and `describe`: read-only views of a table, in the canonical JSON encoding. */
+import { FileIORegistry } from "@paimon-ts/fileio";
+import { registerLocal } from "@paimon-ts/fileio-local";
+import {
+  FileSystemCatalog,
+  canonicalEncode,
+  deserializeBinaryRow,
+  partitionFields,
+  readTable,
+  resultRows,
+  snapshotToJsonObject,
+  type FileStoreTable,
+} from "@paimon-ts/paimon-core";
+import { resolve as resolvePath } from "node:path";
+import { flagString, parseArgs } from "./args.js";
+
+export async function openCatalog(warehouse: string): Promise<FileSystemCatalog> {
+  const registry = registerLocal(new FileIORegistry());
+  // people type relative local paths; the library takes absolute paths and URIs only
+  const resolved = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(warehouse) ? warehouse : resolvePath(warehouse);
+  const { io, uri } = await registry.create(resolved);
+  return new FileSystemCatalog(io, uri.uri);
+}
+
+function requireWarehouse(args: ReturnType<typeof parseArgs>, cmd: string): { warehouse: string; table: string } {
+  const warehouse = flagString(args, "warehouse");
+  const table = args.positional[0];
+  if (!warehouse || !table) throw new Error(`usage: paimon-ts ${cmd} --warehouse <dir-or-uri> <db>.<table>`);
+  return { warehouse, table };
+}
+
+function jsonLine(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? (Number.isSafeInteger(Number(x)) ? Number(x) : x.toString()) : x));
+}
+
+export async function scan(argv: string[], out: (s: string) => void): Promise<number> {
+  const args = parseArgs(argv);
+  const { warehouse, table } = requireWarehouse(args, "scan [--snapshot N | --tag NAME]");
+  const snapshot = flagString(args, "snapshot");
+  const tag = flagString(args, "tag");
+  const t = await (await openCatalog(warehouse)).getTable(table);
+  const r = await readTable(t, { snapshotId: snapshot === undefined ? undefined : BigInt(snapshot), tag });
+  for (const row of resultRows(r)) {
+    const o: Record<string, unknown> = {};
+    r.fields.forEach((f, i) => (o[f.name] = canonicalEncode(f.type, row[i])));
+    out(JSON.stringify(o) + "\n");
+  }
+  return 0;
+}
+
+async function describeTable(t: FileStoreTable): Promise<unknown> {
+  const schemaText = new TextDecoder().decode(await t.io.readFile(t.paths.schema(t.schema.id)));
+  const snapshots = [];
+  for (const id of await t.snapshots.listIds()) {
+    const s = await t.snapshots.snapshot(id);
+    snapshots.push({ id: s.id, commitKind: s.commitKind, schemaId: s.schemaId, totalRecordCount: s.totalRecordCount, deltaRecordCount: s.deltaRecordCount, commitUser: s.commitUser, commitIdentifier: s.commitIdentifier.toString() });
+  }
+  const latest = await t.snapshots.latest();
+  const pFields = partitionFields(t.schema);
+  const partitionObject = (bytes: Uint8Array) => {
+    const values = deserializeBinaryRow(pFields.map((f) => f.type), bytes);
+    return Object.fromEntries(pFields.map((f, i) => [f.name, canonicalEncode(f.type, values[i])]));
+  };
+  const liveFiles = latest
+    ? (await t.liveEntries(latest)).map((e) => ({
+        partition: partitionObject(e.partition),
+        bucket: e.bucket,
+        totalBuckets: e.totalBuckets,
+        level: e.file.level,
+        rowCount: e.file.rowCount,
+        deleteRowCount: e.file.deleteRowCount,
+        minSequenceNumber: e.file.minSequenceNumber,
+        maxSequenceNumber: e.file.maxSequenceNumber,
+        schemaId: e.file.schemaId,
+        fileName: e.file.fileName,
+      }))
+    : [];
+  const indexFiles = latest
+    ? (await t.indexEntries(latest)).map((e) => ({
+        partition: partitionObject(e.partition),
+        bucket: e.bucket,
+        indexType: e.indexFile.indexType,
+        fileName: e.indexFile.fileName,
+        fileSize: e.indexFile.fileSize,
+        rowCount: e.indexFile.rowCount,
+      }))
+    : [];
+  return {
+    table: t.name,
+    schemaId: t.schema.id,
+    schema: JSON.parse(schemaText),
+    latestSnapshot: latest ? snapshotToJsonObject(latest) : null,
+    snapshots,
+    liveFiles,
+    indexFiles,
+  };
+}
+
+export async function describe(argv: string[], out: (s: string) => void): Promise<number> {
+  const args = parseArgs(argv);
+  const { warehouse, table } = requireWarehouse(args, "describe");
+  const t = await (await openCatalog(warehouse)).getTable(table);
+  out(jsonLine(await describeTable(t)) + "\n");
+  return 0;
+}
