@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rm -rf .test-results
-TURBO_TELEMETRY_DISABLED=1 pnpm -s turbo run build typecheck lint test "$@"
+TURBO_TELEMETRY_DISABLED=1 pnpm -s turbo run build typecheck lint test --continue "$@"
 status=$?
 node tools/test-summary.cjs || status=1
 exit $status

@@ -30,6 +30,7 @@ import {
   RetryableError,
   joinPath,
   parseWarehouseUri,
+  pathParent,
   type FileIO,
   type FileStatus,
   type OutputSink,
@@ -65,7 +66,7 @@ export interface HdfsOptions {
   retryBaseDelayMs?: number;
   /** Cap of one backoff delay (default 5,000 ms). */
   retryMaxDelayMs?: number;
-  /** Timeout of one HTTP exchange (default 120,000 ms). */
+  /** Idle timeout of one HTTP exchange (default 120,000 ms). */
   requestTimeoutMs?: number;
   /** Bytes a streaming write buffers per CREATE/APPEND request (default 8 MiB). */
   writeChunkBytes?: number;
@@ -225,7 +226,7 @@ export class HdfsFileIO implements FileIO {
 
   async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
     const p = this.hdfsPath(path);
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
+    if (!Number.isSafeInteger(start) || start < 0 || Number.isNaN(end) || (!Number.isSafeInteger(end) && end !== Infinity)) {
       throw new InvalidInputError(`readRange ${path}: bad range [${start}, ${end})`);
     }
     if (end <= start) {
@@ -238,7 +239,7 @@ export class HdfsFileIO implements FileIO {
         op: "OPEN",
         path: p,
         label: path,
-        params: { offset: start, length: end - start },
+        params: { offset: start, length: end === Infinity ? undefined : end - start },
         redirect: true,
         retry: "always",
       });
@@ -412,7 +413,7 @@ export class HdfsFileIO implements FileIO {
     const src = this.hdfsPath(from);
     const dst = this.hdfsPath(to);
     const st = await this.statRaw(src, from); // NotFoundError(from) when absent
-    await this.mkdirsRaw(parentOf(dst), parentOf(dst));
+    await this.mkdirsRaw(parentOf(dst), pathParent(to));
     await this.renameExclusive(src, dst, st.fileId, from, to);
   }
 
@@ -591,6 +592,8 @@ class HdfsSink implements OutputSink {
   private flushed: number | undefined;
   private tmp: string;
   private done = false;
+  /** Why an earlier write failed: `close` must not report success after it. */
+  private failure: unknown;
 
   constructor(
     private readonly io: HdfsFileIO,
@@ -603,6 +606,7 @@ class HdfsSink implements OutputSink {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     if (this.done) throw new PaimonError("IO", `write after close: ${this.label}`);
     if (chunk.byteLength === 0) return;
     this.parts.push(chunk.slice()); // the caller may reuse its buffer
@@ -619,6 +623,7 @@ class HdfsSink implements OutputSink {
       if (this.flushed === undefined) await this.create(data);
       else await this.append(data);
     } catch (e) {
+      this.failure = e;
       await this.fail();
       throw e;
     }
@@ -642,7 +647,7 @@ class HdfsSink implements OutputSink {
       } catch (e) {
         if (!(e instanceof AmbiguousRequestError)) throw e;
         // the DataNode may still be writing that temp file: start over under a new name
-        void this.io.deleteQuietly(this.tmp);
+        await this.io.deleteQuietly(this.tmp);
         this.tmp = tempPathFor(this.target);
       }
     }
@@ -673,6 +678,7 @@ class HdfsSink implements OutputSink {
   }
 
   async close(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     if (this.done) return;
     this.done = true;
     try {
@@ -684,6 +690,7 @@ class HdfsSink implements OutputSink {
       if (this.overwrite) await this.io.renameReplacing(this.tmp, this.target, st.fileId, this.tmp, this.label);
       else await this.io.renameExclusive(this.tmp, this.target, st.fileId, this.tmp, this.label);
     } catch (e) {
+      this.failure = e;
       await this.fail();
       throw e;
     }

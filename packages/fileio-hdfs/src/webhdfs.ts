@@ -34,7 +34,7 @@ export interface WebHdfsClientOptions {
   retryBaseDelayMs?: number;
   /** Cap of one backoff delay (default 5,000 ms). */
   retryMaxDelayMs?: number;
-  /** Timeout of one HTTP exchange, body included (default 120,000 ms). */
+  /** Idle timeout of one HTTP exchange: no byte either way for this long (default 120,000 ms). */
   requestTimeoutMs?: number;
 }
 
@@ -86,7 +86,6 @@ const RETRIABLE_EXCEPTIONS = new Set([
 
 /** Exceptions after which another NameNode of an HA pair should be asked. */
 const FAILOVER_EXCEPTIONS = new Set(["StandbyException", "ObserverRetryOnActiveException"]);
-
 
 /** Encodes an absolute HDFS path for the URL: every segment percent-encoded, `/` kept. */
 export function encodeHdfsPath(path: string): string {
@@ -262,7 +261,8 @@ export class WebHdfsClient {
     if (req.redirect && res.status === 307) {
       if (!res.location) return { error: new PaimonError("IO", `${where}: 307 without a Location`), safe: true, failover: false };
       try {
-        res = await this.exchange(res.location, req.method, req.method === "GET" ? undefined : (req.body ?? new Uint8Array(0)));
+        const dataNode = new URL(res.location, endpoint).toString();
+        res = await this.exchange(dataNode, req.method, req.method === "GET" ? undefined : (req.body ?? new Uint8Array(0)));
       } catch (e) {
         const f = transportFailure(e, `${where} (DataNode)`);
         // reads change nothing
@@ -339,16 +339,16 @@ export class WebHdfsClient {
   /** Runs an operation answering `{"boolean": b}` and returns b. */
   async callBoolean(req: WebHdfsRequest): Promise<boolean> {
     const r = await this.call(req);
-    const j = parseJson(r.bytes, req);
+    const j = parseJson(r.bytes, { op: req.op, path: req.label ?? req.path });
     if (typeof (j as { boolean?: unknown }).boolean !== "boolean") {
-      throw new PaimonError("IO", `WebHDFS ${req.op} ${req.path}: expected {"boolean": …}, got ${truncate(new TextDecoder().decode(r.bytes))}`);
+      throw new PaimonError("IO", `WebHDFS ${req.op} ${req.label ?? req.path}: expected {"boolean": …}, got ${truncate(new TextDecoder().decode(r.bytes))}`);
     }
     return (j as { boolean: boolean }).boolean;
   }
 
   async callJson<T>(req: WebHdfsRequest): Promise<T> {
     const r = await this.call(req);
-    return parseJson(r.bytes, req) as T;
+    return parseJson(r.bytes, { op: req.op, path: req.label ?? req.path }) as T;
   }
 }
 

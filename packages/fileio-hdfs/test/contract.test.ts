@@ -10,7 +10,14 @@ if (live) {
     const { rpcUri, httpUrl } = await live.ready();
     const io = new HdfsFileIO(rpcUri, { endpoint: httpUrl });
     const root = `${rpcUri}/paimon-ts-contract/${randomUUID()}`;
-    return { io, root, cleanup: async () => io.deleteRecursive(root) };
+    return {
+      io,
+      root,
+      cleanup: async () => {
+        await io.deleteRecursive(root);
+        await io.close();
+      },
+    };
   });
 } else {
   it.skip("hdfs contract (no HDFS test server: see the warning above)", () => undefined);

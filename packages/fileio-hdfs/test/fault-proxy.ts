@@ -42,6 +42,8 @@ function reset(socket: Socket): void {
 export class FaultProxy {
   readonly seen: Seen[] = [];
   plan: Plan = () => undefined;
+  /** Rewrites the Location of forwarded redirects (to put a second proxy before the DataNode). */
+  rewriteLocation: ((location: string) => string) | undefined;
   private readonly server: http.Server;
   private readonly target: URL;
   private readonly agent = new http.Agent({ keepAlive: false });
@@ -117,7 +119,8 @@ export class FaultProxy {
           return;
         }
         s.status = answer.status;
-        s.location = answer.headers.location;
+        s.location = answer.headers.location as string | undefined;
+        if (s.location && this.rewriteLocation) answer.headers.location = this.rewriteLocation(s.location);
         res.writeHead(answer.status, answer.headers).end(answer.body);
       }
     }

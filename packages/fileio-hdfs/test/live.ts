@@ -25,7 +25,16 @@ export function hdfsTarget(): { ready: () => Promise<LiveHdfs> } | undefined {
   try {
     execFileSync(
       process.execPath,
-      ["-e", "fetch(process.argv[1],{signal:AbortSignal.timeout(5000)}).then(r=>process.exit(r.ok?0:2),e=>{console.error(String(e.cause?.code??e));process.exit(1)})", probe],
+      [
+        "-e",
+        `require("node:http").get(process.argv[1], { timeout: 5000 }, (r) => {
+           r.resume();
+           if (r.statusCode !== 200) console.error("HTTP " + r.statusCode);
+           process.exit(r.statusCode === 200 ? 0 : 2);
+         }).on("timeout", function () { this.destroy(new Error("no answer in 5 s")); })
+           .on("error", (e) => { console.error(e.code || e.message); process.exit(1); });`,
+        probe,
+      ],
       { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 },
     );
     ok = true;

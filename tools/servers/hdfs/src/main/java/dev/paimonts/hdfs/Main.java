@@ -4,6 +4,8 @@ import java.io.File;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
@@ -15,7 +17,15 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
  * directory is formatted on every start unless {@code --keep} is given.
  */
 public final class Main {
+  // java.util.logging holds loggers weakly: keep the configured ones alive.
+  private static final Logger JERSEY = Logger.getLogger("com.sun.jersey");
+  private static final Logger WADL = Logger.getLogger("com.sun.jersey.server.impl.wadl");
+
   public static void main(String[] args) {
+    // Jersey's start-up chatter, and its SEVERE note that WADL is off (no JAXB
+    // implementation on the class path, on purpose), are noise in the log.
+    JERSEY.setLevel(Level.SEVERE);
+    WADL.setLevel(Level.OFF);
     try {
       run(args);
     } catch (Throwable t) {
@@ -29,7 +39,7 @@ public final class Main {
   private static void run(String[] args) throws Exception {
     int rpcPort = 9000;
     int httpPort = 9870;
-    String data = "tools/servers/.run/hdfs/data";
+    String data = "tools/servers/.run/hdfs/cluster";
     boolean keep = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -81,11 +91,6 @@ public final class Main {
         .build();
     cluster.waitActive();
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("hdfs-test-server: shutting down");
-      cluster.shutdown();
-    }, "shutdown"));
-
     String webhdfs = "http://127.0.0.1:" + cluster.getNameNode().getHttpAddress().getPort();
     // Ready only when WebHDFS itself answers.
     URL probe = new URL(webhdfs + "/webhdfs/v1/?op=GETFILESTATUS&user.name=hadoop");
@@ -94,6 +99,10 @@ public final class Main {
     c.disconnect();
     if (code != 200) throw new IllegalStateException("WebHDFS answered " + code);
 
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("hdfs-test-server: shutting down");
+      cluster.shutdown();
+    }, "shutdown"));
     System.out.printf("HDFS READY rpc=hdfs://127.0.0.1:%d webhdfs=%s datanode-http=%s started-in=%dms%n",
         cluster.getNameNodePort(), webhdfs,
         "127.0.0.1:" + cluster.getDataNodes().get(0).getInfoPort(),
