@@ -17,8 +17,8 @@ import {
   manifestListReadSync,
   mergeEntries,
   readSnapshotDataEntries,
-  serializedRowArity,
 } from "../src/manifest/index.js";
+import { serializedRowArity } from "../src/data/binary-row.js";
 import { Snapshot, parseSnapshotFileName, snapshotFromJson } from "../src/snapshot/index.js";
 import { initCodecs } from "../src/util/codec.js";
 

@@ -1,11 +1,5 @@
 /** Byte helpers internal to the manifest module (not re-exported). */
-
-export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+import { ManifestError } from "./model.js";
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -14,3 +8,10 @@ export function toHex(b: Uint8Array): string {
   for (let i = 0; i < b.length; i++) s += HEX[b[i]];
   return s;
 }
+
+/** The arity prefix of serialized BinaryRow bytes (the data module exports the same helper). */
+export function serializedRowArity(bytes: Uint8Array): number {
+  if (bytes.length < 4) throw new ManifestError(`serialized BinaryRow too short (${bytes.length} bytes)`);
+  return new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, false);
+}
+

@@ -14,9 +14,8 @@ import {
   ManifestFileMeta,
   SimpleStats,
   emptyStats,
-  serializedRowArity,
 } from "./model.js";
-import { toHex } from "./bytes.js";
+import { serializedRowArity, toHex } from "./bytes.js";
 import { ManifestFileEncoder, ManifestWriteOptions } from "./serde.js";
 
 // ------------------------------------------------------------------ identifiers

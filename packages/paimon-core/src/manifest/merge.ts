@@ -7,8 +7,8 @@
  * Either a full compaction happens (when enough bytes sit in small or delete-carrying
  * manifests) or a minor one; merging never changes the set of live files.
  */
-import { FileKind, ManifestEntry, ManifestError, ManifestFileMeta, serializedRowArity } from "./model.js";
-import { toHex } from "./bytes.js";
+import { FileKind, ManifestEntry, ManifestError, ManifestFileMeta } from "./model.js";
+import { serializedRowArity, toHex } from "./bytes.js";
 import { DEFAULT_MANIFEST_FULL_COMPACTION_SIZE, DEFAULT_MANIFEST_MERGE_MIN_COUNT, DEFAULT_MANIFEST_TARGET_FILE_SIZE, fileIdentifier, mergeEntries } from "./entries.js";
 
 export interface ManifestMergeIO {

@@ -133,12 +133,6 @@ export function emptyRowBytes(): Uint8Array {
   return new Uint8Array(12);
 }
 
-/** The arity prefix of serialized BinaryRow bytes. */
-export function serializedRowArity(bytes: Uint8Array): number {
-  if (bytes.length < 4) throw new ManifestError(`serialized BinaryRow too short (${bytes.length} bytes)`);
-  return new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, false);
-}
-
 /** Stats over zero columns: arity-0 rows and an empty null-count array. */
 export function emptyStats(): SimpleStats {
   return { minValues: emptyRowBytes(), maxValues: emptyRowBytes(), nullCounts: [] };
