@@ -9,4 +9,4 @@ export * from "./format/index.js";
 export * from "./table/index.js";
 export * from "./catalog/index.js";
 export * from "./read/index.js";
-export { serializedRowArity } from "./data/binary-row.js";
+export * from "./index/index.js";

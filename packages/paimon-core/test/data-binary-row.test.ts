@@ -244,6 +244,30 @@ describe("bucket-vectors.json", () => {
 
 // ---------------------------------------------------------------------------------------
 
+describe("nested rows printed by Java (paimon-bundle 1.4.2, InternalRowSerializer.toBinaryRow)", () => {
+  it("ARRAY<DECIMAL(30,2)>, MAP<INT,TIMESTAMP(9)>, ROW<DECIMAL(25,3),TIMESTAMP(6)> of nulls, MULTISET<STRING>", () => {
+    const types = [T.ARRAY(T.DECIMAL(30, 2)), T.MAP(T.INT(), T.TIMESTAMP(9)), T.ROW([T.FIELD(0, "a", T.DECIMAL(25, 3)), T.FIELD(1, "b", T.TIMESTAMP(6))]), T.MULTISET(T.STRING())];
+    const values: InternalValue[] = [[-128n, null, 12345678901234567890123n], { keys: [1, 2], values: [timestamp(-5n, 123456), null] }, [null, null], { keys: ["hello world!!"], values: [2] }];
+    const java =
+      "00000000000000004000000028000000340000006800000030000000a000000034000000d00000000300000002000000010000002000000000000000000000000a0000003000000080000000000000000000000000000000029d42b64e76714244cb0000000000001000000002000000000000000100000002000000020000000200000040e20100180000000000000000000000fbffffffffffffff000000000003000000000000000000001800000000000000280000000000000000000000000000000000000000000000000000002000000001000000000000000d0000001000000068656c6c6f20776f726c6421210000000100000000000000020000000000000000000000";
+    const row = binaryRowWrite(types, values);
+    expect(hex(row)).toBe(java);
+    expect(binaryRowHashCode(row)).toBe(-1467371360);
+    expect(binaryRowRead(types, row)).toEqual(values);
+  });
+
+  it("ARRAY<BOOLEAN>, ARRAY<SMALLINT>, ARRAY<ARRAY<STRING>>, TIMESTAMP(9), BINARY(3)", () => {
+    const types = [T.ARRAY(T.BOOLEAN()), T.ARRAY(T.SMALLINT()), T.ARRAY(T.ARRAY(T.STRING())), T.TIMESTAMP(9), T.BINARY(3)];
+    const values: InternalValue[] = [[true, null, false, true], [-2, 300, null], [["a", "abcdefghi"], null, []], timestamp(1704067200123n, 456789), new Uint8Array([1, 2, 3])];
+    const java =
+      "000000000000000010000000300000001000000040000000500000005000000055f80600a00000000102030000000083040000000200000001000001000000000300000004000000feff2c010000000003000000020000002800000020000000000000000000000008000000480000000200000000000000610000000000008109000000180000006162636465666768690000000000000000000000000000007bf451c28c010000";
+    const row = binaryRowWrite(types, values);
+    expect(hex(row)).toBe(java);
+    expect(binaryRowHashCode(row)).toBe(-68697106);
+    expect(binaryRowRead(types, row)).toEqual(values);
+  });
+});
+
 describe("BinaryRow beyond the vectors", () => {
   it("EMPTY_ROW constants are the arity-0 row", () => {
     expect(hex(binaryRowWrite([], []))).toBe(hex(EMPTY_ROW));

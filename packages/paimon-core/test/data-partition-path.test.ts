@@ -110,6 +110,7 @@ describe("partition values", () => {
       [T.DECIMAL(5, 0), 123n, "123", "123"],
       // year -1: DateTimeUtils.int4 prints digits as (char)('0' + digit) and the last one is -1
       [T.DATE(), -719529, "-719529", "000/-12-31"],
+      [T.DATE(), 2932897, "2932897", "0000-01-01"], // year 10000; both confirmed with paimon-bundle 1.4.2
       [T.TIME(3), 45296500, "45296500", "12:34:56.5"],
       [T.TIME(3), 45296000, "45296000", "12:34:56.0"],
       [T.TIME(0), 45296789, "45296789", "12:34:56"],

@@ -130,6 +130,9 @@ describe("stats collection", () => {
     expect(truncateMax(t, "a".repeat(16), 16)).toBe("a".repeat(16));
     expect(truncateMax(t, "a\u{10ffff}\u{10ffff}x", 3)).toBe("b");
     expect(truncateMax(t, "\u{10ffff}".repeat(5), 3)).toBeUndefined();
+    // a lone surrogate is '?' to Java, so it is bumped to '@' (paimon-bundle 1.4.2: min 613f, max 6140)
+    expect(truncateMin(t, "a\ud800bc", 2)).toBe("a?");
+    expect(truncateMax(t, "a\ud800bc", 2)).toBe("a@");
     // Java bumps U+D7FF to a lone surrogate, which its encoder writes as '?'
     expect(truncateMax(t, "\ud7ff\ud7ffz", 2)).toBe("\ud7ff\ud800");
     expect(Buffer.from(binaryRowWrite([t], [truncateMax(t, "\ud7ff\ud7ffz", 2) as string])).toString("hex")).toBe("0000000000000000ed9fbf3f00000084");

@@ -57,7 +57,7 @@ function fieldTypes(t: RowType): DataType[] {
   return types;
 }
 
-function isNonCompactNullReserving(t: DataType): number {
+function nullVariableBytes(t: DataType): number {
   // Java reserves (and zeroes) the variable space of null non-compact decimals and
   // timestamps in rows so the slot can be updated in place later; bytes and hash depend on it.
   if (t.root === "DECIMAL") return t.precision > 18 ? 16 : 0;
@@ -124,7 +124,7 @@ export class BinaryRowWriter {
       const slot = base + nullBytes + 8 * i;
       if (v === null || v === undefined) {
         this.buf[base + ((i + 8) >> 3)] |= 1 << ((i + 8) & 7);
-        const reserve = isNonCompactNullReserving(types[i]);
+        const reserve = nullVariableBytes(types[i]);
         if (reserve > 0) {
           this.ensure(this.cursor + reserve);
           this.buf.fill(0, this.cursor, this.cursor + reserve);

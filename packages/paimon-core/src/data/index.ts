@@ -4,3 +4,7 @@ export * from "./canonical.js";
 export * from "./binary-row.js";
 export * from "./bucket.js";
 export * from "./partition-path.js";
+export * from "./stats.js";
+export { hashBytes, hashBytesByWords, MURMUR_SEED } from "./murmur.js";
+export { javaDoubleToString, javaFloatToString } from "./java-format.js";
+export { compareUtf8, compareBytes, utf8Encode, utf8Decode } from "./utf8.js";

@@ -3,6 +3,7 @@
  * min/max/null-count collected under a stats mode, then encoded as two serialized
  * BinaryRows (min and max) plus a list of null counts (`SimpleStats`).
  */
+import type { SimpleStats } from "../manifest/model.js";
 import type { DataType } from "../types/datatype.js";
 import { EMPTY_ROW_SERIALIZED, deserializeBinaryRow, serializeBinaryRow } from "./binary-row.js";
 import { compareBytes, compareUtf8 } from "./utf8.js";
@@ -249,15 +250,8 @@ export function statsConvert(type: DataType, stats: SimpleColStats, mode: StatsM
 // ---------------------------------------------------------------------------------------
 // Encoding (`SimpleStatsConverter`)
 
-/** `SimpleStats` as the manifest Avro record holds it. */
-export interface SimpleStats {
-  /** `_MIN_VALUES`: serialized BinaryRow (big-endian arity + row). */
-  readonly minValues: Uint8Array;
-  /** `_MAX_VALUES` */
-  readonly maxValues: Uint8Array;
-  /** `_NULL_COUNTS`: one per covered column; null element = unknown. */
-  readonly nullCounts: (bigint | null)[];
-}
+// `SimpleStats` (the manifest model's type): minValues/maxValues are serialized BinaryRows
+// (big-endian arity + row), nullCounts one per covered column (null element = unknown).
 
 /** `SimpleStats.EMPTY_STATS`: arity-0 rows and no null counts (append tables' key stats). */
 export function emptySimpleStats(): SimpleStats {
@@ -294,11 +288,12 @@ export function simpleStatsToBinaryDense(
 }
 
 /** Decodes all-mode stats (or dense stats given the types of the covered columns). */
-export function simpleStatsFromBinary(types: readonly DataType[], s: { minValues: Uint8Array; maxValues: Uint8Array; nullCounts: (bigint | null)[] | null }): SimpleColStats[] {
+export function simpleStatsFromBinary(types: readonly DataType[], s: SimpleStats): SimpleColStats[] {
   const mins = deserializeBinaryRow(types, s.minValues);
   const maxs = deserializeBinaryRow(types, s.maxValues);
-  if (s.nullCounts !== null && s.nullCounts.length !== types.length) throw new RangeError(`${s.nullCounts.length} null counts for ${types.length} columns`);
-  return types.map((_, i) => ({ min: mins[i], max: maxs[i], nullCount: s.nullCounts === null ? null : s.nullCounts[i] }));
+  const nullCounts = s.nullCounts;
+  if (nullCounts !== null && nullCounts.length !== types.length) throw new RangeError(`${nullCounts.length} null counts for ${types.length} columns`);
+  return types.map((_, i) => ({ min: mins[i], max: maxs[i], nullCount: nullCounts === null ? null : nullCounts[i] }));
 }
 
 /**
@@ -308,7 +303,7 @@ export function simpleStatsFromBinary(types: readonly DataType[], s: { minValues
 export function simpleStatsFromBinaryDense(
   fields: readonly { name: string; type: DataType }[],
   valueStatsCols: readonly string[] | null,
-  s: { minValues: Uint8Array; maxValues: Uint8Array; nullCounts: (bigint | null)[] | null },
+  s: SimpleStats,
 ): SimpleColStats[] {
   if (valueStatsCols === null) return simpleStatsFromBinary(fields.map((f) => f.type), s);
   const index = new Map(fields.map((f, i) => [f.name, i]));

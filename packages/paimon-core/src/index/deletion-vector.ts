@@ -11,6 +11,7 @@
  *   DeletionVectorMeta.length = the whole entry (4 + len + 4)
  * Index file: version byte 1, then the entries back to back; a meta's offset points at the entry's size field.
  */
+import type { DeletionVectorMeta } from "../manifest/model.js";
 import { crc32 } from "./crc32.js";
 import { RoaringBitmap32 } from "./roaring.js";
 
@@ -19,17 +20,9 @@ export const DV_MAGIC_V2 = 1681511377;
 /** The version byte that starts every deletion-vector index file. */
 export const DV_INDEX_FILE_VERSION = 1;
 
-/** Where one data file's deletion vector sits in an index file (`_DELETIONS_VECTORS_RANGES` element). */
-export interface DeletionVectorMeta {
-  /** f0: the data file name */
-  readonly dataFileName: string;
-  /** f1: offset of the entry (its size field) in the index file */
-  readonly offset: number;
-  /** f2: v1: magic + bitmap bytes; v2: the whole entry */
-  readonly length: number;
-  /** _CARDINALITY: number of deleted rows (null in files written by old versions) */
-  readonly cardinality: number | null;
-}
+// Where a vector sits is the manifest model's `DeletionVectorMeta` (`_DELETIONS_VECTORS_RANGES`
+// element): f0 dataFileName, f1 offset of the entry's size field, f2 length (v1: magic +
+// bitmap; v2: the whole entry), _CARDINALITY.
 
 export interface DeletionVector {
   readonly version: 1 | 2;
@@ -282,7 +275,7 @@ export function writeDeletionVectorIndexFiles(entries: Iterable<readonly [string
       pos = 1;
     }
     const { bytes, length } = dv.serialize();
-    metas.push({ dataFileName: name, offset: pos, length, cardinality: dv.cardinality });
+    metas.push({ dataFileName: name, offset: pos, length, cardinality: BigInt(dv.cardinality) });
     parts.push(bytes);
     pos += bytes.length;
     if (pos > targetSizeBytes) {

@@ -81,7 +81,12 @@ export async function planScan(table: FileStoreTable, opts: ScanOptions = {}): P
       const values = deserializeBinaryRow(pTypes, e.partition);
       if (opts.partitionFilter && !opts.partitionFilter(values)) continue;
       const pPath = partitionPath(pFields, values, { defaultName: options.partitionDefaultName, legacyName: options.partitionLegacyName });
-      const altPath = pFields.length === 0 ? pPath : partitionPath(pFields, values, { defaultName: options.partitionDefaultName, legacyName: !options.partitionLegacyName });
+      let altPath = pPath;
+      try {
+        if (pFields.length > 0) altPath = partitionPath(pFields, values, { defaultName: options.partitionDefaultName, legacyName: !options.partitionLegacyName });
+      } catch {
+        // some types have no name under the other rule (BINARY in legacy mode): no fallback
+      }
       split = {
         partition: e.partition,
         partitionValues: values,
