@@ -10,6 +10,7 @@ import { UnsupportedFormatError, formatFromFileName, readDataFile } from "../src
 import type { DataField, DataType } from "../src/types/datatype.js";
 import { batchRows, vectorGet } from "../src/data/vector.js";
 import type { InternalValue } from "../src/data/values.js";
+import { canonicalEncode } from "../src/data/canonical.js";
 import { canonical, canonicalRows, findDataFile, listDataFiles, loadExpected, rowMultiset, schemaFields } from "./format-helpers.js";
 
 async function readLive(table: string, fields: DataField[], withFileFields = true): Promise<Record<string, unknown>[]> {
@@ -230,4 +231,17 @@ describe("formatFromFileName", () => {
     ["DATA.ORC", "orc"],
   ])("%s → %s", (name, fmt) => expect(formatFromFileName(name)).toBe(fmt));
   it("rejects unknown extensions", () => expect(() => formatFromFileName("data-1.csv")).toThrow(/unknown data file format/));
+});
+
+describe("the test helper's canonical encoder agrees with the library's canonicalEncode", () => {
+  it.each(["types_parquet", "types_avro", "append_partitioned"])("%s", async (table) => {
+    const e = loadExpected(table);
+    const fields = schemaFields(table, e.schemaId);
+    for (const lf of e.liveFiles) {
+      const batch = await readDataFile(formatFromFileName(lf.fileName), readFileSync(findDataFile(table, lf.fileName)), fields);
+      for (const row of batchRows(batch)) {
+        fields.forEach((f, i) => expect(canonicalEncode(f.type, row[i])).toEqual(canonical(row[i], f.type)));
+      }
+    }
+  });
 });

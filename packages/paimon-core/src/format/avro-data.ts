@@ -1,6 +1,6 @@
 /**
- * Avro data-file reader (Paimon `file.format=avro`): an Avro object container file
- * whose records are the row type → a ColumnBatch of internal values.
+ * Avro data files (Paimon `file.format=avro`): an Avro object container file whose
+ * records are the row type ↔ a ColumnBatch of internal values.
  *
  * Paimon's Avro schema for a row type (METADATA.md §5.6): a record with one field per
  * column, nullable columns as `["null", T]` unions, TINYINT/SMALLINT/INT as `int`,
@@ -14,17 +14,32 @@
  * when `fileFields` is given. Missing columns read as NULL; types are widened as in the
  * Parquet reader.
  *
- * This is a deliberately small, self-contained decoder for data files; the generic Avro
- * container codec in `src/avro/` (manifests) could take over the container/block layer
- * later.
+ * The container layer (header, blocks, sync markers, codecs null/deflate/snappy/zstandard)
+ * is the generic one of `src/avro/` (shared with manifests); this module adds the
+ * type-directed record decoding into columns. Its own small schema parser keeps Avro
+ * `field-id` properties, which `src/avro/schema.ts` does not retain.
  */
-import { snappyUncompress } from "hyparquet";
+import { readAvroBlocks, readAvroHeader, writeAvroContainerSync } from "../avro/container.js";
+import { avroSchemaToJson, parseAvroSchema } from "../avro/schema.js";
+import { initCodecs } from "../util/codec.js";
+import type { CodecName } from "../util/codec.js";
+import type { JsonValue } from "../util/json.js";
 import { asSQLString } from "../types/datatype.js";
 import type { DataField, DataType } from "../types/datatype.js";
-import type { InternalValue, Timestamp } from "../data/values.js";
+import type { InternalValue, MapValue, Timestamp } from "../data/values.js";
+import { vectorGet } from "../data/vector.js";
 import type { ColumnBatch, ColumnVector } from "../data/vector.js";
-import { inflateRaw, initZstd, zstdDecompress } from "./codecs.js";
-import { FormatError, bytesToBigInt, fileNameFor, fileTypeFor, readAllBytes, rescaleDecimal, timestampFromUnits } from "./common.js";
+import {
+  FormatError,
+  bigIntToMinimalBytes,
+  bytesToBigInt,
+  fileNameFor,
+  fileTypeFor,
+  readAllBytes,
+  rescaleDecimal,
+  timestampFromUnits,
+  timestampToMicrosFloor,
+} from "./common.js";
 import type { ByteInput, DataFileReadOptions } from "./common.js";
 
 // ---------------------------------------------------------------------------------------
@@ -458,73 +473,7 @@ class Compiler {
 }
 
 // ---------------------------------------------------------------------------------------
-// Container
-
-const MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // "Obj" 1
-
-function snappyBlock(data: Uint8Array): Uint8Array {
-  // the block is a raw snappy stream followed by a 4-byte CRC32 of the uncompressed data
-  const body = data.subarray(0, data.length - 4);
-  let len = 0;
-  let shift = 1;
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i];
-    len += (b & 0x7f) * shift;
-    shift *= 128;
-    if (!(b & 0x80)) break;
-  }
-  const out = new Uint8Array(len);
-  snappyUncompress(body, out);
-  return out;
-}
-
-function decompressBlock(codec: string, data: Uint8Array): Uint8Array {
-  switch (codec) {
-    case "null":
-      return data;
-    case "deflate":
-      return inflateRaw(data);
-    case "snappy":
-      return snappyBlock(data);
-    case "zstandard":
-      return zstdDecompress(data);
-    default:
-      throw new FormatError(`avro: unsupported codec ${codec}`);
-  }
-}
-
-export interface AvroFileHeader {
-  schema: unknown;
-  codec: string;
-  meta: Map<string, Uint8Array>;
-  sync: Uint8Array;
-  /** Offset of the first data block. */
-  dataStart: number;
-}
-
-export function readAvroHeader(bytes: Uint8Array): AvroFileHeader {
-  for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC[i]) throw new FormatError("not an Avro object container file");
-  const r = new Reader(bytes);
-  r.pos = 4;
-  const meta = new Map<string, Uint8Array>();
-  for (;;) {
-    let n = r.long();
-    if (n === 0) break;
-    if (n < 0) {
-      n = -n;
-      r.long();
-    }
-    for (; n > 0; n--) {
-      const k = r.string();
-      meta.set(k, r.bytes().slice());
-    }
-  }
-  const sync = r.fixed(16).slice();
-  const schemaBytes = meta.get("avro.schema");
-  if (schemaBytes === undefined) throw new FormatError("avro: file without avro.schema");
-  const codecBytes = meta.get("avro.codec");
-  return { schema: JSON.parse(utf8.decode(schemaBytes)), codec: codecBytes ? utf8.decode(codecBytes) : "null", meta, sync, dataStart: r.pos };
-}
+// Columns
 
 function toVector(t: DataType, values: InternalValue[], n: number): ColumnVector {
   let nulls: Uint8Array | null = null;
@@ -566,25 +515,16 @@ export async function avroReadBatch(input: ByteInput, fields: DataField[], opts:
   const where = opts.fileName ?? "avro file";
   const bytes = await readAllBytes(input);
   const header = readAvroHeader(bytes);
-  if (header.codec === "zstandard") await initZstd();
-  const schema = parseSchema(header.schema, new Map(), undefined);
+  if (header.codec === "zstandard") await initCodecs();
+  const schema = parseSchema(JSON.parse(header.schemaJson), new Map(), undefined);
   if (schema.t !== "record") throw new FormatError(`${where}: the Avro schema is not a record`);
   const { target, decoders } = new Compiler(where).recordPlan(schema, fields, opts.fileFields, "");
 
   const cols: InternalValue[][] = fields.map(() => []);
   const missing = fields.map((_, i) => !target.includes(i));
   let numRows = 0;
-  const r0 = new Reader(bytes);
-  r0.pos = header.dataStart;
-  while (r0.pos < bytes.length) {
-    const count = r0.long();
-    const size = r0.long();
-    const block = decompressBlock(header.codec, bytes.subarray(r0.pos, r0.pos + size));
-    r0.pos += size;
-    const sync = bytes.subarray(r0.pos, r0.pos + 16);
-    r0.pos += 16;
-    for (let i = 0; i < 16; i++) if (sync[i] !== header.sync[i]) throw new FormatError(`${where}: bad Avro sync marker`);
-    const r = new Reader(block);
+  for (const { count, data } of readAvroBlocks(bytes, header)) {
+    const r = new Reader(data);
     for (let k = 0; k < count; k++) {
       for (let j = 0; j < decoders.length; j++) {
         const v = decoders[j](r);
@@ -599,4 +539,183 @@ export async function avroReadBatch(input: ByteInput, fields: DataField[], opts:
     return toVector(f.type, cols[i], numRows);
   });
   return { numRows, names: fields.map((f) => f.name), columns };
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+
+export type AvroCompression = "zstd" | "snappy" | "deflate" | "none";
+
+export interface AvroWriteOptions {
+  /** Default `zstd` (Avro codec `zstandard`), as Paimon's `file.compression`. */
+  compression?: AvroCompression;
+  /** Default 1. */
+  zstdLevel?: number;
+}
+
+const AVRO_NAMESPACE = "org.apache.paimon.avro.generated";
+
+function nullable(t: DataType, s: JsonSchema): JsonSchema {
+  return t.nullable ? ["null", s] : s;
+}
+
+type JsonSchema = string | { [k: string]: unknown } | JsonSchema[];
+
+/**
+ * The Avro schema Java Paimon's converter derives for a type (METADATA.md §5.6):
+ * nullable types as `["null", T]`, nested rows as records named after the enclosing
+ * record and the field (`record_<field>`), MAPs with CHAR/VARCHAR keys as Avro maps and
+ * other MAPs/MULTISETs as arrays of `{key, value}` records. TIMESTAMP(p > 6) is rejected,
+ * as in Java.
+ */
+export function paimonToAvroSchema(t: DataType, rowName: string): JsonSchema {
+  switch (t.root) {
+    case "BOOLEAN":
+      return nullable(t, "boolean");
+    case "TINYINT":
+    case "SMALLINT":
+    case "INT":
+      return nullable(t, "int");
+    case "BIGINT":
+      return nullable(t, "long");
+    case "FLOAT":
+      return nullable(t, "float");
+    case "DOUBLE":
+      return nullable(t, "double");
+    case "CHAR":
+    case "VARCHAR":
+      return nullable(t, "string");
+    case "BINARY":
+    case "VARBINARY":
+      return nullable(t, "bytes");
+    case "DECIMAL":
+      return nullable(t, { type: "bytes", logicalType: "decimal", precision: t.precision, scale: t.scale });
+    case "DATE":
+      return nullable(t, { type: "int", logicalType: "date" });
+    case "TIME":
+      if (t.precision > 3) throw new FormatError(`Avro does not support TIME(${t.precision})`);
+      return nullable(t, { type: "int", logicalType: "time-millis" });
+    case "TIMESTAMP":
+    case "TIMESTAMP_LTZ": {
+      if (t.precision > 6) throw new FormatError(`Avro does not support ${asSQLString(t, true)} (precision > 6)`);
+      const local = t.root === "TIMESTAMP_LTZ" ? "local-" : "";
+      return nullable(t, { type: "long", logicalType: `${local}timestamp-${t.precision <= 3 ? "millis" : "micros"}` });
+    }
+    case "ARRAY":
+      return nullable(t, { type: "array", items: paimonToAvroSchema(t.element, rowName) });
+    case "MAP":
+    case "MULTISET": {
+      const kt = t.root === "MAP" ? t.key : t.element;
+      const vt: DataType = t.root === "MAP" ? t.value : { root: "INT", nullable: false };
+      if (kt.root === "CHAR" || kt.root === "VARCHAR") {
+        return nullable(t, { type: "map", values: paimonToAvroSchema(vt, rowName) });
+      }
+      const valueField: Record<string, unknown> = { name: "value", type: paimonToAvroSchema(vt, `${rowName}_value`) };
+      if (vt.nullable) valueField.default = null;
+      return nullable(t, {
+        type: "array",
+        items: { type: "record", name: rowName, fields: [{ name: "key", type: paimonToAvroSchema(kt, `${rowName}_key`) }, valueField] },
+        logicalType: "map",
+      });
+    }
+    case "ROW":
+      return nullable(t, {
+        type: "record",
+        name: rowName,
+        fields: t.fields.map((f) => {
+          const o: Record<string, unknown> = { name: f.name, type: paimonToAvroSchema(f.type, `${rowName}_${f.name}`) };
+          if (f.type.nullable) o.default = null;
+          return o;
+        }),
+      });
+  }
+}
+
+/** The Avro schema JSON of a data file with `fields` (top-level record `org.apache.paimon.avro.generated.record`). */
+export function avroDataSchema(fields: DataField[]): string {
+  const s = paimonToAvroSchema({ root: "ROW", fields, nullable: false }, `${AVRO_NAMESPACE}.record`);
+  return avroSchemaToJson(parseAvroSchema(s as JsonValue));
+}
+
+/** An internal value in the shape `src/avro`'s datum writer expects for the schema above. */
+function toAvroDatum(t: DataType, v: InternalValue): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.root) {
+    case "BIGINT":
+      return typeof v === "bigint" ? v : BigInt(v as number);
+    case "DECIMAL":
+      return bigIntToMinimalBytes(v as bigint);
+    case "TIMESTAMP":
+    case "TIMESTAMP_LTZ": {
+      const ts = v as Timestamp;
+      return t.precision <= 3 ? ts.millis : timestampToMicrosFloor(ts);
+    }
+    case "ARRAY":
+      return (v as InternalValue[]).map((e) => toAvroDatum(t.element, e));
+    case "MAP":
+    case "MULTISET": {
+      const m = v as MapValue;
+      const kt = t.root === "MAP" ? t.key : t.element;
+      const vt: DataType = t.root === "MAP" ? t.value : { root: "INT", nullable: false };
+      if (kt.root === "CHAR" || kt.root === "VARCHAR") {
+        const out = new Map<string, unknown>();
+        m.keys.forEach((k, i) => out.set(k as string, toAvroDatum(vt, m.values[i])));
+        return out;
+      }
+      return m.keys.map((k, i) => ({ key: toAvroDatum(kt, k), value: toAvroDatum(vt, m.values[i]) }));
+    }
+    case "ROW": {
+      const r = v as InternalValue[];
+      const o: Record<string, unknown> = {};
+      t.fields.forEach((f, i) => (o[f.name] = toAvroDatum(f.type, r[i] ?? null)));
+      return o;
+    }
+    default:
+      return v;
+  }
+}
+
+function avroCodec(c: AvroCompression | undefined): CodecName {
+  switch (c ?? "zstd") {
+    case "zstd":
+      return "zstandard";
+    case "snappy":
+      return "snappy";
+    case "deflate":
+      return "deflate";
+    case "none":
+      return "null";
+    default:
+      throw new FormatError(`unsupported Avro compression: ${String(c)}`);
+  }
+}
+
+/**
+ * Writes a batch as an Avro data file (Paimon's Avro layout). `batch.columns[i]` holds
+ * the values of `fields[i]`. For zstd (the default) `initZstd()` must have resolved; see
+ * `avroWriteAsync`.
+ */
+export function avroWrite(fields: DataField[], batch: ColumnBatch, opts: AvroWriteOptions = {}): Uint8Array {
+  if (batch.columns.length !== fields.length) throw new FormatError(`avroWrite: ${fields.length} fields but ${batch.columns.length} columns`);
+  const schema = avroDataSchema(fields);
+  const n = batch.numRows;
+  const records = (function* () {
+    for (let r = 0; r < n; r++) {
+      const o: Record<string, unknown> = {};
+      for (let c = 0; c < fields.length; c++) {
+        const f = fields[c];
+        const v = vectorGet(batch.columns[c], r);
+        if (v === null && !f.type.nullable) throw new FormatError(`column ${f.name} is NOT NULL but has nulls`);
+        o[f.name] = toAvroDatum(f.type, v);
+      }
+      yield o;
+    }
+  })();
+  return writeAvroContainerSync(schema, records, { codec: avroCodec(opts.compression), zstdLevel: opts.zstdLevel ?? 1 });
+}
+
+/** `avroWrite` after loading the zstd codec. */
+export async function avroWriteAsync(fields: DataField[], batch: ColumnBatch, opts: AvroWriteOptions = {}): Promise<Uint8Array> {
+  await initCodecs();
+  return avroWrite(fields, batch, opts);
 }

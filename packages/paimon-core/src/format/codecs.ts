@@ -2,10 +2,10 @@
  * Compression codecs for data files.
  *
  * * zstd: `@bokuweb/zstd-wasm` for both directions. The wasm module must be loaded
- *   first: readers await `initZstd()` themselves, writers need it to have resolved.
+ *   first (`initZstd`): readers await it themselves, writers need it to have resolved.
  * * snappy: hyparquet-writer's compressor when writing, hyparquet's built-in
- *   decompressor when reading Parquet, `snappyUncompress` for Avro blocks.
- * * gzip / deflate / brotli: node zlib.
+ *   decompressor when reading Parquet. (Avro data blocks go through `util/codec.ts`.)
+ * * gzip / brotli: node zlib.
  * * lz4: the small LZ4 block codec below (Parquet LZ4_RAW, and the Hadoop-framed LZ4
  *   that parquet-java writes for codec LZ4).
  *
@@ -13,33 +13,27 @@
  * ESM-only package the shared jest config does not transform, and node's native zlib is
  * faster than its JS inflate/brotli anyway.
  */
-import { brotliDecompressSync, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { compress as zstdWasmCompress, decompress as zstdWasmDecompress } from "@bokuweb/zstd-wasm";
-import { initCodecs } from "../util/codec.js";
 import type { Compressors as ReadCompressors } from "hyparquet";
+import { codecReady, initCodecs } from "../util/codec.js";
 import { FormatError } from "./common.js";
 
-let zstdInit: Promise<void> | null = null;
-let zstdReady = false;
-
-/** Loads the zstd wasm module. Idempotent; must have resolved before (de)compressing zstd. */
+/**
+ * Loads the zstd wasm module (idempotent). One wasm instance serves the whole process: a
+ * second `init()` would replace the module under the Avro/manifest codecs' feet, so this
+ * goes through `util/codec.ts`'s loader.
+ */
 export function initZstd(): Promise<void> {
-  if (zstdInit === null) {
-    // one wasm instance for the whole process: a second init() would replace the module
-    // under the manifest codec's feet, so both go through util/codec's loader
-    zstdInit = initCodecs().then(() => {
-      zstdReady = true;
-    });
-  }
-  return zstdInit;
+  return initCodecs();
 }
 
 export function isZstdReady(): boolean {
-  return zstdReady;
+  return codecReady("zstandard");
 }
 
 function requireZstd(): void {
-  if (!zstdReady) throw new FormatError("zstd is not initialised: await initZstd() first");
+  if (!isZstdReady()) throw new FormatError("zstd is not initialised: await initZstd() first");
 }
 
 export function zstdCompress(data: Uint8Array, level = 1): Uint8Array {
@@ -69,14 +63,6 @@ export function zstdDecompress(data: Uint8Array, size?: number): Uint8Array {
 
 export function gzipCompress(data: Uint8Array, level = 6): Uint8Array {
   return new Uint8Array(gzipSync(data, { level }));
-}
-
-export function deflateRawCompress(data: Uint8Array, level = 6): Uint8Array {
-  return new Uint8Array(deflateRawSync(data, { level }));
-}
-
-export function inflateRaw(data: Uint8Array): Uint8Array {
-  return new Uint8Array(inflateRawSync(data));
 }
 
 function checkLength(codec: string, out: Uint8Array, n: number): Uint8Array {

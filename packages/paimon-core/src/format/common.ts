@@ -148,12 +148,6 @@ export function rescaleDecimal(u: bigint, from: number, to: number, precision: n
 // ---------------------------------------------------------------------------------------
 // Timestamps
 
-const NANOS_PER_MILLI = 1_000_000n;
-
-export function timestampFromMillis(millis: bigint): Timestamp {
-  return { millis, nanoOfMilli: 0 };
-}
-
 /** Floor division of an epoch value by `unitsPerMilli`, keeping the sub-milli part as nanos. */
 export function timestampFromUnits(v: bigint, unitsPerMilli: bigint, nanosPerUnit: number): Timestamp {
   let m = v / unitsPerMilli;
@@ -165,18 +159,6 @@ export function timestampFromUnits(v: bigint, unitsPerMilli: bigint, nanosPerUni
   return { millis: m, nanoOfMilli: Number(r) * nanosPerUnit };
 }
 
-export const MICROS_PER_MILLI = 1000n;
-export { NANOS_PER_MILLI };
-
 export function timestampToMicrosFloor(t: Timestamp): bigint {
   return t.millis * 1000n + BigInt(Math.floor(t.nanoOfMilli / 1000));
-}
-
-export function timestampToNanosExact(t: Timestamp): bigint {
-  return t.millis * NANOS_PER_MILLI + BigInt(t.nanoOfMilli);
-}
-
-/** Checks that `v` looks like a Timestamp (for writer input validation). */
-export function isTimestamp(v: unknown): v is Timestamp {
-  return typeof v === "object" && v !== null && typeof (v as Timestamp).millis === "bigint";
 }

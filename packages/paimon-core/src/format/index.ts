@@ -1,5 +1,5 @@
 /**
- * Data-file formats: Parquet (read and write), Avro (read), ORC (recognised, rejected).
+ * Data-file formats: Parquet and Avro (read and write), ORC (recognised, rejected).
  */
 import type { DataField } from "../types/datatype.js";
 import type { ColumnBatch } from "../data/vector.js";
@@ -54,5 +54,6 @@ export {
   mapValueFieldId,
   paimonToParquetSchema,
 } from "./parquet-schema.js";
-export { avroReadBatch, readAvroHeader } from "./avro-data.js";
+export { avroDataSchema, avroReadBatch, avroWrite, avroWriteAsync, paimonToAvroSchema } from "./avro-data.js";
+export type { AvroCompression, AvroWriteOptions } from "./avro-data.js";
 export { initZstd, isZstdReady } from "./codecs.js";

@@ -233,13 +233,16 @@ function convertDense(v: Dense, src: SrcInfo, t: DataType, fail: () => never): D
     case "VARCHAR": {
       if (src.kind !== Src.String && src.kind !== Src.Bytes) fail();
       const out: string[] = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = utf8.decode(v[i] as Uint8Array);
+      for (let i = 0; i < n; i++) out[i] = decodeUtf8(v[i] as Uint8Array);
       return out;
     }
     case "BINARY":
     case "VARBINARY": {
-      if (src.kind === Src.Bytes || src.kind === Src.String) return v;
-      return fail();
+      if (src.kind !== Src.Bytes && src.kind !== Src.String) fail();
+      // copies: hyparquet's values are views into whole (decompressed) pages
+      const out: Uint8Array[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = (v[i] as Uint8Array).slice();
+      return out;
     }
     case "DATE": {
       if (src.kind === Src.Date) return v instanceof Int32Array ? v : Int32Array.from(v as ArrayLike<number>);
@@ -283,6 +286,19 @@ function convertDense(v: Dense, src: SrcInfo, t: DataType, fail: () => never): D
   }
 }
 
+/** UTF-8 → string; short ASCII strings skip the (comparatively costly) TextDecoder call. */
+function decodeUtf8(b: Uint8Array): string {
+  const n = b.length;
+  if (n > 32) return utf8.decode(b);
+  let s = "";
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c >= 0x80) return utf8.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 function floorDivBig(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b < 0n ? q - 1n : q;
@@ -296,7 +312,7 @@ interface LeafData {
   def: Uint8Array | Uint16Array | null;
   /** Repetition level per entry; null when the column is not repeated. */
   rep: Uint8Array | Uint16Array | null;
-  /** Non-null physical values, dictionary already applied. */
+  /** Non-null values, converted (when a converter was given) and dictionary applied. */
   values: DecodedArray;
   /** Number of entries (level pairs). */
   entries: number;
@@ -343,13 +359,18 @@ function concatValues(chunks: DecodedArray[], total: number): DecodedArray {
   return out;
 }
 
-/** Decodes one column across the selected row groups into raw levels and values. */
+/**
+ * Decodes one column across the selected row groups into levels and values. `convert`
+ * (physical → internal) is applied to dictionaries rather than to every dictionary-encoded
+ * value, so e.g. each distinct string is decoded once.
+ */
 async function readLeaf(
   file: ByteSource,
   meta: FileMetaData,
   rowGroups: number[],
   col: number,
   schemaPath: SchemaTree[],
+  convert: ((v: DecodedArray) => Dense) | null,
 ): Promise<LeafData> {
   let maxDef = 0;
   let maxRep = 0;
@@ -408,6 +429,7 @@ async function readLeaf(
         const dph = header.dictionary_page_header!;
         const bytes = decompressPage(compressed, header.uncompressed_page_size, cm.codec, parquetDecompressors);
         dictionary = readPlain({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }, physType, dph.num_values, element.type_length);
+        if (convert !== null) dictionary = convert(dictionary) as DecodedArray;
         continue;
       } else if (header.type === "DATA_PAGE") {
         const dph = header.data_page_header!;
@@ -427,6 +449,8 @@ async function readLeaf(
       if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
         if (dictionary === undefined) throw new FormatError("parquet dictionary-encoded page without a dictionary");
         values = derefDictionary(values, dictionary);
+      } else if (convert !== null && values.length > 0) {
+        values = convert(values) as DecodedArray;
       }
       const dl = page.definitionLevels;
       if (maxDef > 0 && dl !== undefined && dl.length > 0) {
@@ -713,7 +737,7 @@ function allocValues(t: DataType, n: number): any {
   }
 }
 
-export function nullVector(t: DataType, n: number): ColumnVector {
+function nullVector(t: DataType, n: number): ColumnVector {
   return { type: t, length: n, values: new Array(n).fill(null), nulls: new Uint8Array(n).fill(1) };
 }
 
@@ -788,32 +812,38 @@ export async function parquetReadBatch(input: ByteInput, fields: DataField[], op
     return node === null ? null : planner.plan(node, f.type, fileTypeFor(f, opts.fileFields), 0, 0, false);
   });
 
-  // load every needed column once
+  // load every needed column once per target type, converting while decoding
   const cursors = planner.cursors;
-  const byCol = new Map<number, Promise<LeafData>>();
   const pathOf = new Map<number, SchemaTree[]>();
   for (const ref of leafRefs.values()) pathOf.set(ref.col, ref.path);
+  const loads = new Map<string, Promise<LeafData>>();
+  const keyOf = (c: Cursor): string => `${c.col}|${c.target === null ? "" : asSQLString(c.target)}`;
   for (const c of cursors) {
-    if (!byCol.has(c.col)) byCol.set(c.col, readLeaf(file, meta, rowGroups, c.col, pathOf.get(c.col)!));
+    const key = keyOf(c);
+    if (loads.has(key)) continue;
+    const path = pathOf.get(c.col)!;
+    const node = path[path.length - 1];
+    const t = c.target;
+    let convert: ((v: DecodedArray) => Dense) | null = null;
+    if (t !== null) {
+      const src = classify(node.element);
+      const fail = (): never => {
+        throw new FormatError(`${where}: cannot read Parquet column ${node.path.join(".")} (${describeElement(node.element)}) as ${asSQLString(t)}`);
+      };
+      convertDense([], src, t, fail); // reject impossible casts before any I/O
+      convert = (v) => convertDense(v, src, t, fail);
+    }
+    loads.set(key, readLeaf(file, meta, rowGroups, c.col, path, convert));
   }
-  const loaded = new Map<number, LeafData>();
-  await Promise.all([...byCol.entries()].map(async ([k, p]) => loaded.set(k, await p)));
+  const loaded = new Map<string, LeafData>();
+  await Promise.all([...loads.entries()].map(async ([k, p]) => loaded.set(k, await p)));
   for (const c of cursors) {
-    const d = loaded.get(c.col)!;
+    const d = loaded.get(keyOf(c))!;
     c.def = d.def;
     c.rep = d.rep;
     c.maxDef = d.maxDef;
     c.entries = d.entries;
-    if (c.target === null) c.conv = d.values;
-    else {
-      const path = pathOf.get(c.col)!;
-      const node = path[path.length - 1];
-      const t = c.target;
-      const fail = (): never => {
-        throw new FormatError(`${where}: cannot read Parquet column ${node.path.join(".")} (${describeElement(node.element)}) as ${asSQLString(t)}`);
-      };
-      c.conv = convertDense(d.values, classify(node.element), t, fail);
-    }
+    c.conv = d.values;
   }
 
   const asm = new Assembler(cursors);

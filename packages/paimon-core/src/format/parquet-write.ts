@@ -15,8 +15,9 @@
  *    annotation (DECIMAL numbers → scaled ints through float64, Dates → epoch values, …).
  *    To keep every value exact we hand it a *physical* copy of the schema (leaf
  *    annotations stripped; LIST/MAP group annotations kept because its Dremel encoder
- *    needs them) and already-physical values (Int32Array/BigInt64Array/…, unscaled
- *    decimals, encoded UTF-8, INT96 bytes). The real schema replaces the physical one on
+ *    needs them; UTF8 too, so strings are dictionary-encoded as JS strings and only the
+ *    distinct ones UTF-8 encoded) and already-physical values (Int32Array/BigInt64Array/…,
+ *    unscaled decimals, INT96 bytes). The real schema replaces the physical one on
  *    the writer (`ParquetWriter.schema`) after the row groups are encoded and before
  *    `finish()` serialises the footer.
  * 3. INT96 (TIMESTAMP(7..9)): hyparquet-writer cannot encode INT96. Such columns are
@@ -65,12 +66,11 @@ export interface ParquetWriteOptions {
   pageSize?: number;
   /** Extra footer key/value metadata. */
   kvMetadata?: { key: string; value?: string }[];
-  /** Footer `created_by` (default `paimon-ts`). */
+  /** Footer `created_by` (default `paimon-ts version 0.1.0`). */
   createdBy?: string;
 }
 
 const DEFAULT_ROW_GROUP_SIZE = 100_000;
-const utf8 = new TextEncoder();
 const MILLIS_PER_DAY = 86_400_000n;
 const JULIAN_EPOCH_DAY = 2_440_588n;
 
@@ -104,7 +104,7 @@ function leafValue(kind: LeafKind, t: DataType, x: InternalValue): unknown {
     case "decimalFixed":
       return bigIntToFixedBytes(x as bigint, decimalFixedLength((t as { precision: number }).precision));
     case "string":
-      return utf8.encode(x as string);
+      return x; // kept as a JS string: hyparquet-writer dictionary-encodes strings and encodes UTF-8 itself
     case "binary":
       return x;
     case "tsMillis":
@@ -168,11 +168,15 @@ function physicalColumn(f: DataField, v: ColumnVector, n: number): ArrayLike<unk
   return out;
 }
 
-/** Leaf annotations stripped (values are handed over physical); INT96 as FIXED_LEN_BYTE_ARRAY(12). */
+/**
+ * Leaf annotations stripped (values are handed over physical) except UTF8, whose values
+ * stay JS strings; INT96 as FIXED_LEN_BYTE_ARRAY(12).
+ */
 function physicalSchema(schema: SchemaElement[]): SchemaElement[] {
   return schema.map((e) => {
     if (e.num_children) return e;
     const p: SchemaElement = { name: e.name, type: e.type, repetition_type: e.repetition_type, field_id: e.field_id };
+    if (e.converted_type === "UTF8") p.converted_type = "UTF8";
     if (e.type_length !== undefined) p.type_length = e.type_length;
     if (e.type === "INT96") {
       p.type = "FIXED_LEN_BYTE_ARRAY";
@@ -239,7 +243,7 @@ export function parquetWrite(fields: DataField[], batch: ColumnBatch, opts: Parq
     compressors,
     statistics: false,
     kvMetadata: opts.kvMetadata,
-    createdBy: opts.createdBy ?? "paimon-ts",
+    createdBy: opts.createdBy ?? "paimon-ts version 0.1.0",
   });
   const pending = pw.write({ columnData, rowGroupSize: opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, pageSize: opts.pageSize ?? 1 << 20 });
   if (pending !== undefined) throw new FormatError("parquetWrite: unexpected asynchronous writer");
@@ -277,11 +281,16 @@ class CompactWalker {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
 
+  private byte(): number {
+    if (this.pos >= this.b.length) throw new FormatError("parquetWrite: malformed footer");
+    return this.b[this.pos++];
+  }
+
   varint(): number {
     let shift = 0;
     let n = 0;
     for (;;) {
-      const x = this.b[this.pos++];
+      const x = this.byte();
       n += (x & 0x7f) * 2 ** shift;
       if (!(x & 0x80)) return n;
       shift += 7;
@@ -290,7 +299,7 @@ class CompactWalker {
 
   /** Reads a field header; returns null at STOP. */
   fieldHeader(lastFid: number): { fid: number; type: number } | null {
-    const h = this.b[this.pos++];
+    const h = this.byte();
     if (h === CT_STOP) return null;
     const type = h & 0x0f;
     const delta = h >> 4;
@@ -310,12 +319,14 @@ class CompactWalker {
       case CT_DOUBLE:
         this.pos += 8;
         return;
-      case CT_BINARY:
-        this.pos += this.varint();
+      case CT_BINARY: {
+        const len = this.varint(); // read before `pos` is used: `pos += varint()` would lose the varint
+        this.pos += len;
         return;
+      }
       case CT_LIST:
       case CT_SET: {
-        const h = this.b[this.pos++];
+        const h = this.byte();
         let n = h >> 4;
         if (n === 15) n = this.varint();
         const et = h & 0x0f;
@@ -328,7 +339,7 @@ class CompactWalker {
       case CT_MAP: {
         const n = this.varint();
         if (n === 0) return;
-        const kv = this.b[this.pos++];
+        const kv = this.byte();
         for (let i = 0; i < n; i++) {
           this.skip(kv >> 4);
           this.skip(kv & 0x0f);
