@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash hdfs-install.sh
+bash s3-install.sh

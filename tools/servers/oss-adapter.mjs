@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
 const ACCESS_KEY_ID = process.env.PAIMON_TS_OSS_ACCESS_KEY_ID ?? "paimon-oss-test-key";
 const ACCESS_KEY_SECRET = process.env.PAIMON_TS_OSS_ACCESS_KEY_SECRET ?? "paimon-oss-test-secret";
 const UPSTREAM = new URL(args.upstream);
+const UPSTREAM_AUTH = "AWS4-HMAC-SHA256 Credential=oss-adapter/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
 const MAX_SKEW_MS = 15 * 60 * 1000; // OSS: RequestTimeTooSkewed beyond 15 minutes
 
 // Query parameters OSS signs as sub-resources in v1 (the SDKs' list); all others are not signed.
@@ -123,7 +124,9 @@ function translate(req, url, bucket, key) {
     // moto ignores If-None-Match on CopyObject, so this could not be made atomic here
     return { error: { status: 501, code: "NotImplemented", message: "x-oss-forbid-overwrite on CopyObject is not emulated by the test adapter" } };
   }
-  const headers = { host: UPSTREAM.host };
+  // moto (without IAM auth) never verifies S3 signatures, but treats a request without an
+  // Authorization header as anonymous and applies object ACLs: present a well-formed one
+  const headers = { host: UPSTREAM.host, authorization: UPSTREAM_AUTH };
   for (const [k, v] of Object.entries(h)) {
     if (["content-type", "content-md5", "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since"].includes(k)) headers[k] = v;
     else if (k.startsWith("x-oss-meta-")) headers[`x-amz-meta-${k.slice(11)}`] = v;

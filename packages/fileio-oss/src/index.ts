@@ -2,7 +2,7 @@ import type { FileIORegistry } from "@paimon-ts/fileio";
 import { OssFileIO, type OssFileIOOptions } from "./oss.js";
 
 export { OssFileIO, type OssFileIOOptions } from "./oss.js";
-export { ObjectStoreFileIO, StoreError, type Failure, type ObjectFileIOOptions, type ObjectStore } from "./object-store.js";
+export { ObjectStoreFileIO, StoreError, type Failure, type ObjectFileIOOptions, type ObjectStore } from "@paimon-ts/fileio";
 
 /**
  * Registers OSS for `oss://bucket/path` warehouses (the bucket comes from each path).

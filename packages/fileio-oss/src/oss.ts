@@ -6,7 +6,7 @@
 import OSS from "ali-oss";
 import { Agent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { ObjectStoreFileIO, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "./object-store.js";
+import { ObjectStoreFileIO, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "@paimon-ts/fileio";
 
 export interface OssFileIOOptions extends ObjectFileIOOptions {
   /** e.g. `https://oss-cn-hangzhou.aliyuncs.com`, or `http://127.0.0.1:19331` for the test adapter. */
@@ -42,11 +42,12 @@ function classify(e: unknown): StoreError {
   // ali-oss appends help URLs to timeout messages; the first clause is the useful part
   const text = `${code}${status > 0 ? ` (HTTP ${status})` : ""}: ${(err.message ?? "").split(", please")[0]}`;
   let failure: Failure;
-  if (status <= 0) {
-    // -1 network error, -2 timeout (urllib), or no status at all
+  if (status < 0 || err.name === "ResponseTimeoutError" || err.name === "ConnectionTimeoutError") {
+    // -1 network error, -2 timeout (urllib)
     const notSent = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(err.message ?? "") || err.name === "ConnectionTimeoutError";
     failure = notSent ? "not-sent" : "ambiguous";
-  } else if ((status === 409 && code === "FileAlreadyExists") || status === 412) failure = "exists";
+  } else if (status === 0) failure = "fatal"; // a client-side exception, not a response
+  else if ((status === 409 && code === "FileAlreadyExists") || status === 412) failure = "exists";
   else if (status === 429 || THROTTLE_CODES.has(code)) failure = "throttled";
   else if (status === 404) failure = "not-found";
   else if (status === 416) failure = "invalid-range";
@@ -78,7 +79,7 @@ class OssStore implements ObjectStore {
     let c = this.clients.get(bucket);
     if (!c) {
       const o = this.options;
-      c = new OSS({
+      const config = {
         bucket,
         endpoint: o.endpoint,
         region: o.region,
@@ -89,7 +90,9 @@ class OssStore implements ObjectStore {
         secure: o.endpoint?.startsWith("https:"),
         timeout: o.timeoutMs ?? 60_000,
         ...{ retryMax: 0, agent: this.agent, httpsAgent: this.httpsAgent }, // not in @types/ali-oss
-      });
+      };
+      // ali-oss merges options over its defaults, so an explicit undefined would erase one
+      c = new OSS(Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as unknown as OSS.Options);
       this.clients.set(bucket, c);
     }
     return c;

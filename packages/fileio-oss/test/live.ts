@@ -4,7 +4,6 @@
  * so suites can be skipped: under CI (CI=true) an unreachable endpoint fails the run;
  * locally the suites are skipped with a WARNING (the rule of tools/oracle `openOracle`).
  */
-import { describe, it } from "@jest/globals";
 import OSS from "ali-oss";
 import { spawnSync } from "node:child_process";
 import { OssFileIO, type OssFileIOOptions } from "../src/index.js";
@@ -28,7 +27,8 @@ export const OSS_LIVE: boolean = (() => {
   if (reachable(OSS_ENDPOINT)) return true;
   const msg = `OSS test endpoint not reachable at ${OSS_ENDPOINT} (start it with \`bash tools/servers/oss-start.sh\` from the repo root, or set PAIMON_TS_OSS_ENDPOINT)`;
   if (process.env.CI === "true") throw new Error(msg);
-  console.warn(`WARNING: ${msg}; skipping the tests that need it`);
+  // straight to stderr: jest drops console output of a file whose tests are all skipped
+  process.stderr.write(`WARNING: ${msg}; skipping the tests that need it\n`);
   return false;
 })();
 

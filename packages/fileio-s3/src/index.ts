@@ -2,7 +2,7 @@ import type { FileIORegistry } from "@paimon-ts/fileio";
 import { S3FileIO, type S3FileIOOptions } from "./s3.js";
 
 export { S3FileIO, type S3FileIOOptions } from "./s3.js";
-export { ObjectStoreFileIO, StoreError, type Failure, type ObjectFileIOOptions, type ObjectStore } from "./object-store.js";
+export { ObjectStoreFileIO, StoreError, type Failure, type ObjectFileIOOptions, type ObjectStore } from "@paimon-ts/fileio";
 
 /**
  * Registers S3 for `s3://` and `s3a://` warehouses. Options given to `registry.create`

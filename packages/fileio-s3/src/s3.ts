@@ -18,7 +18,7 @@ import {
   UploadPartCopyCommand,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
-import { ObjectStoreFileIO, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "./object-store.js";
+import { ObjectStoreFileIO, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "@paimon-ts/fileio";
 
 export interface S3FileIOOptions extends ObjectFileIOOptions {
   /** e.g. `http://127.0.0.1:19330` for an S3-compatible server; AWS when absent. */
@@ -55,12 +55,14 @@ function classify(e: unknown): StoreError {
   const text = `${code}${status ? ` (HTTP ${status})` : ""}: ${err.message ?? ""}`.trim();
   let failure: Failure;
   if (status === undefined || status === 0) {
-    // no HTTP response: a network error or timeout
-    const sys = err.code ?? "";
+    // no HTTP response: a network error or timeout, or else a client-side exception
+    // the SDK may wrap a system error ("AWS SDK error wrapper for Error: connect ECONNREFUSED …")
+    const sys = err.code ?? /\b(E[A-Z]{3,})\b/.exec(err.message ?? "")?.[1] ?? "";
+    const network = /^E[A-Z]+$/.test(sys) || code === "TimeoutError" || code === "RequestTimeout" || /socket hang up/i.test(err.message ?? "");
     const connectTimeout = code === "TimeoutError" && /without establishing a connection/i.test(err.message ?? "");
-    failure = NOT_SENT.has(sys) || connectTimeout ? "not-sent" : "ambiguous";
+    failure = !network ? "fatal" : NOT_SENT.has(sys) || connectTimeout ? "not-sent" : "ambiguous";
   } else if (status === 412 || code === "PreconditionFailed") failure = "exists";
-  else if (status === 409 && code === "ConditionalRequestConflict") failure = "conflict";
+  else if (status === 409 && (code === "ConditionalRequestConflict" || code === "OperationAborted")) failure = "conflict";
   else if (status === 429 || THROTTLE_CODES.has(code)) failure = "throttled";
   else if (status === 404) failure = "not-found";
   else if (status === 416) failure = "invalid-range";

@@ -5,7 +5,6 @@
  * WARNING (the rule of tools/oracle `openOracle`).
  */
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { describe, it } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import { S3FileIO, type S3FileIOOptions } from "../src/index.js";
 
@@ -24,7 +23,8 @@ export const S3_LIVE: boolean = (() => {
   if (reachable(S3_ENDPOINT)) return true;
   const msg = `S3 test server not reachable at ${S3_ENDPOINT} (start it with \`bash tools/servers/s3-start.sh\` from the repo root, or set PAIMON_TS_S3_ENDPOINT)`;
   if (process.env.CI === "true") throw new Error(msg);
-  console.warn(`WARNING: ${msg}; skipping the tests that need it`);
+  // straight to stderr: jest drops console output of a file whose tests are all skipped
+  process.stderr.write(`WARNING: ${msg}; skipping the tests that need it\n`);
   return false;
 })();
 

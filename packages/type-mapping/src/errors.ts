@@ -123,6 +123,10 @@ export class ConversionError extends Error {
   readonly detail: string | undefined;
 
   constructor(init: ConversionErrorInit) {
+    // A data error's stack only points into the converter, and capturing it costs more
+    // than the conversion itself; a bad column can fail on every row of a batch.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     const path = init.path ?? "";
     const parts = [
       `field=${init.field ?? "?"}`,
@@ -131,7 +135,11 @@ export class ConversionError extends Error {
       `source=${init.valueKind}`,
       `rule=${init.rule}`,
     ];
-    super(`PAIMON_VALUE_CONVERSION_FAILED: ${parts.join(", ")}: ${REASONS[init.rule]}${init.detail ? ` (${init.detail})` : ""}`);
+    try {
+      super(`PAIMON_VALUE_CONVERSION_FAILED: ${parts.join(", ")}: ${REASONS[init.rule]}${init.detail ? ` (${init.detail})` : ""}`);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     this.direction = init.direction;
     this.field = init.field;
     this.path = path;

@@ -59,6 +59,13 @@ export interface ToPaimonOptions {
   jsonText?: boolean;
   /** Sort object keys in JSON written to STRING columns. Default false (property order). */
   sortJsonKeys?: boolean;
+  /**
+   * CHAR/VARCHAR column with encoding "json" (nested values stored as text): write every
+   * value as JSON, scalars included ("a" becomes "\"a\""), so that reading it back with
+   * `valueFromPaimon(type, { json: true })` returns exactly what was written. Without it,
+   * only arrays and objects are written as JSON and strings are stored as they are.
+   */
+  json?: boolean;
 }
 
 export type ToPaimonConverter = (value: unknown) => InternalValue | ConversionError;
@@ -73,6 +80,7 @@ interface Ctx {
   allowNonFinite: boolean;
   jsonText: boolean;
   sortJsonKeys: boolean;
+  json: boolean;
 }
 
 type Conv = ToPaimonConverter;
@@ -100,6 +108,7 @@ function context(opts: ToPaimonOptions): Ctx {
     allowNonFinite: opts.allowNonFinite ?? false,
     jsonText: opts.jsonText ?? true,
     sortJsonKeys: opts.sortJsonKeys ?? false,
+    json: opts.json ?? false,
   };
 }
 
@@ -303,8 +312,26 @@ function codePoints(s: string): number {
 
 const JSON_RULE = { "not-finite": "not-finite", "unsupported-in-json": "unsupported-in-json", "invalid-format": "invalid-format", "duplicate-map-key": "duplicate-map-key" } as const;
 
+function jsonText(ctx: Ctx, target: string, v: unknown): string | ConversionError {
+  const j = toJsonText(v, ctx.sortJsonKeys);
+  if (!isJsonProblem(j)) return j;
+  const e = fail(ctx, target, v, JSON_RULE[j.problem]);
+  return j.path ? e.under(j.path) : e;
+}
+
 function text(ctx: Ctx, target: string, length: number): Conv {
   const check = ctx.enforceLength && length < MAX_LENGTH;
+  const finish = (v: unknown, s: string): string | ConversionError => {
+    if (!wellFormed(s)) return fail(ctx, target, v, "invalid-unicode");
+    if (check && s.length > length && codePoints(s) > length) return fail(ctx, target, v, "too-long");
+    return s;
+  };
+  if (ctx.json) {
+    return (v) => {
+      const j = jsonText(ctx, target, v);
+      return typeof j === "string" ? finish(v, j) : j;
+    };
+  }
   return (v) => {
     let s: string;
     switch (typeof v) {
@@ -325,20 +352,15 @@ function text(ctx: Ctx, target: string, length: number): Conv {
         }
         if (v instanceof Uint8Array || v instanceof ArrayBuffer) return fail(ctx, target, v, "type-mismatch");
         // Nested values (TapArray/TapMap/TapRaw stored as text) become JSON.
-        const j = toJsonText(v, ctx.sortJsonKeys);
-        if (isJsonProblem(j)) {
-          const e = fail(ctx, target, v, JSON_RULE[j.problem]);
-          return j.path ? e.under(j.path) : e;
-        }
+        const j = jsonText(ctx, target, v);
+        if (typeof j !== "string") return j;
         s = j;
         break;
       }
       default:
         return fail(ctx, target, v, "type-mismatch");
     }
-    if (!wellFormed(s)) return fail(ctx, target, v, "invalid-unicode");
-    if (check && s.length > length && codePoints(s) > length) return fail(ctx, target, v, "too-long");
-    return s;
+    return finish(v, s);
   };
 }
 

@@ -153,6 +153,13 @@ describe("to Paimon: CHAR, VARCHAR, STRING", () => {
     ["CHAR length", T.CHAR(2), "abc", fails("too-long"), { enforceLength: true }],
     ["STRING is never too long", T.STRING(), "x".repeat(10_000), "x".repeat(10_000), { enforceLength: true }],
     ["YEAR stored as CHAR(4)", T.CHAR(4), 2024, "2024"],
+    ["JSON column: a string is JSON-quoted", T.STRING(), "a", '"a"', { json: true }],
+    ["JSON column: a number", T.STRING(), 5, "5", { json: true }],
+    ["JSON column: a big integer stays exact", T.STRING(), 12345678901234567890n, "12345678901234567890", { json: true }],
+    ["JSON column: bytes as base64", T.STRING(), new Uint8Array([1, 2]), '"AQI="', { json: true }],
+    ["JSON column: a Date as ISO text", T.STRING(), new Date(0), '"1970-01-01T00:00:00.000Z"', { json: true }],
+    ["JSON column: NaN", T.STRING(), NaN, fails("not-finite"), { json: true }],
+    ["JSON column: null is SQL NULL", T.STRING(), null, null, { json: true }],
   ];
   it.each(cases)("%s", (...c) => checkToPaimon(c));
 });
@@ -222,7 +229,7 @@ describe("to Paimon: TIME precision units", () => {
     ["text, sub-millisecond digits", T.TIME(3), "12:34:56.7891", fails("excess-precision")],
     ["text without seconds", T.TIME(0), "12:34", 45_240_000],
     ["text 24:00", T.TIME(0), "24:00:00", fails("invalid-format")],
-    ["DateTime-style time of day", T.TIME(3), { seconds: 3600, nano: 1_000_000 }, 3_601_000],
+    ["DateTime-style time of day", T.TIME(3), { seconds: 3600, nano: 1_000_000 }, 3_600_001],
     ["sub-millisecond nanos (refused, as the Java time codec does)", T.TIME(3), { seconds: 3600, nanos: 1 }, fails("excess-precision")],
     ["seconds beyond the day", T.TIME(3), { seconds: 86400 }, fails("out-of-range")],
     ["Date on 1970-01-01", T.TIME(3), new Date(5000), 5000],

@@ -4,7 +4,7 @@
  * directories over key prefixes, retries with backoff, multipart sinks, and the
  * commit-safety of create-if-absent.
  *
- * This file is kept identical in @paimon-ts/fileio-s3 and @paimon-ts/fileio-oss.
+ * Backends (@paimon-ts/fileio-s3, @paimon-ts/fileio-oss) supply only the adapter.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -15,13 +15,10 @@ import {
   PaimonError,
   PermissionError,
   RetryableError,
-  joinPath,
-  parseWarehouseUri,
-  type FileIO,
-  type FileStatus,
-  type OutputSink,
-  type WriteOptions,
-} from "@paimon-ts/fileio";
+} from "./errors.js";
+import type { FileIO, FileStatus, OutputSink, WriteOptions } from "./fileio.js";
+import { joinPath } from "./path.js";
+import { parseWarehouseUri } from "./uri.js";
 
 /**
  * How a single request failed. The distinction that matters for commits: `throttled`,
@@ -428,13 +425,14 @@ export class ObjectStoreFileIO implements FileIO {
    */
   async rename(from: string, to: string): Promise<void> {
     const st = await this.stat(from);
-    if (await this.exists(to)) throw new AlreadyExistsError(to);
     if (!st.isDir) {
+      // no existence pre-check: the conditional complete is what refuses an existing target
       await this.copyExclusive(from, to, st.size);
       await this.delete(from);
       return;
     }
     // directories (table renames, never part of a commit): file by file
+    if (await this.exists(to)) throw new AlreadyExistsError(to);
     await this.mkdirs(to);
     for await (const f of this.listRecursive(from)) {
       await this.copyExclusive(f.path, joinPath(to, f.path.slice(from.replace(/\/+$/, "").length)), f.size);
@@ -485,7 +483,7 @@ class ObjectSink implements OutputSink {
   private uploadId?: string;
   private readonly parts: PartRef[] = [];
   private readonly token = randomUUID();
-  private done = false;
+  private state: "open" | "closed" | "aborted" = "open";
 
   constructor(
     private readonly ops: SinkOps,
@@ -497,7 +495,7 @@ class ObjectSink implements OutputSink {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.done) throw new PaimonError("IO", `write after close: ${this.path}`);
+    if (this.state !== "open") throw new PaimonError("IO", `write after ${this.state === "closed" ? "close" : "abort"}: ${this.path}`);
     // copy: the caller may reuse its buffer
     this.chunks.push(chunk.slice());
     this.buffered += chunk.byteLength;
@@ -527,8 +525,10 @@ class ObjectSink implements OutputSink {
   }
 
   async close(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
+    if (this.state === "closed") return;
+    // e.g. a failed write aborted the upload: nothing may be published
+    if (this.state === "aborted") throw new PaimonError("IO", `close after abort: ${this.path} was not written`);
+    this.state = "closed";
     const rest = this.take(this.buffered);
     if (this.uploadId === undefined) {
       await this.ops.putWhole(rest, !this.overwrite);
@@ -548,7 +548,8 @@ class ObjectSink implements OutputSink {
   }
 
   async abort(): Promise<void> {
-    this.done = true;
+    if (this.state === "closed") return;
+    this.state = "aborted";
     this.chunks = [];
     this.buffered = 0;
     const uploadId = this.uploadId;
