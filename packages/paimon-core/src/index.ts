@@ -10,3 +10,4 @@ export * from "./table/index.js";
 export * from "./catalog/index.js";
 export * from "./read/index.js";
 export * from "./index/index.js";
+export * from "./commit/index.js";

@@ -21,6 +21,8 @@ export interface CommitMessage {
   compactBefore?: DataFileMeta[];
   /** Compaction outputs (ADD entries of the COMPACT snapshot). */
   compactAfter?: DataFileMeta[];
+  /** Changelog files produced by compaction (changelog-producer=lookup/full-compaction); COMPACT snapshot. */
+  compactChangelogFiles?: DataFileMeta[];
   /** Index files added with the new data (dynamic-bucket HASH index). */
   newIndexFiles?: IndexFileMeta[];
   /** Index files removed with the new data. */
@@ -38,6 +40,7 @@ export function isEmptyMessage(m: CommitMessage): boolean {
     !m.changelogFiles?.length &&
     !m.compactBefore?.length &&
     !m.compactAfter?.length &&
+    !m.compactChangelogFiles?.length &&
     !m.newIndexFiles?.length &&
     !m.deletedIndexFiles?.length &&
     !m.compactIndexFiles?.length &&

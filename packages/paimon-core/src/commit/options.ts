@@ -1,0 +1,141 @@
+/**
+ * The table options the committer, snapshot expiration and orphan cleaning act on
+ * (METADATA.md §9), with Paimon's duration ("1 h", "10 ms") and memory-size ("8 mb")
+ * value syntax.
+ *
+ * NOTE for the owner of `src/table/options.ts`: these parsers live here because the
+ * commit module may not edit `src/table/`; they could move into `CoreOptions` later.
+ */
+import { InvalidInputError } from "@paimon-ts/fileio";
+
+const DURATION_UNITS: [string[], number][] = [
+  [["ns", "nano", "nanos", "nanosecond", "nanoseconds"], 1e-6],
+  [["us", "µs", "micro", "micros", "microsecond", "microseconds"], 1e-3],
+  [["ms", "milli", "millis", "millisecond", "milliseconds"], 1],
+  [["s", "sec", "secs", "second", "seconds"], 1000],
+  [["m", "min", "mins", "minute", "minutes"], 60_000],
+  [["h", "hour", "hours"], 3_600_000],
+  [["d", "day", "days"], 86_400_000],
+];
+
+/** Parses a duration option (`"1 h"`, `"30min"`, `"100"` = millis) into milliseconds. */
+export function parseDurationMs(text: string, key = "duration"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zµ]*)\s*$/i.exec(text);
+  if (!m) throw new InvalidInputError(`option '${key}': invalid duration ${JSON.stringify(text)}`);
+  const value = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit === "") return value;
+  for (const [names, factor] of DURATION_UNITS) if (names.includes(unit)) return Math.floor(value * factor);
+  throw new InvalidInputError(`option '${key}': unknown time unit '${m[2]}' in ${JSON.stringify(text)}`);
+}
+
+const SIZE_UNITS: [string[], number][] = [
+  [["b", "bytes"], 1],
+  [["k", "kb", "kibibytes"], 1024],
+  [["m", "mb", "mebibytes"], 1024 ** 2],
+  [["g", "gb", "gibibytes"], 1024 ** 3],
+  [["t", "tb", "tebibytes"], 1024 ** 4],
+];
+
+/** Parses a memory-size option (`"8 mb"`, `"16MB"`, `"1024"` = bytes) into bytes. */
+export function parseMemorySize(text: string, key = "size"): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) throw new InvalidInputError(`option '${key}': invalid memory size ${JSON.stringify(text)}`);
+  const value = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit === "") return value;
+  for (const [names, factor] of SIZE_UNITS) if (names.includes(unit)) return value * factor;
+  throw new InvalidInputError(`option '${key}': unknown size unit '${m[2]}' in ${JSON.stringify(text)}`);
+}
+
+function intOption(o: Record<string, string>, key: string, dflt: number): number {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const n = Number(v.trim());
+  if (!Number.isInteger(n)) throw new InvalidInputError(`option '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function boolOption(o: Record<string, string>, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const l = v.trim().toLowerCase();
+  if (l === "true") return true;
+  if (l === "false") return false;
+  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function durationOption(o: Record<string, string>, key: string, dflt: number | null): number | null {
+  const v = o[key];
+  return v === undefined ? dflt : parseDurationMs(v, key);
+}
+
+function sizeOption(o: Record<string, string>, key: string, dflt: number): number {
+  const v = o[key];
+  return v === undefined ? dflt : parseMemorySize(v, key);
+}
+
+export interface CommitTableOptions {
+  /** `manifest.target-file-size` (8 MiB). */
+  manifestTargetFileSize: number;
+  /** `manifest.merge-min-count` (30). */
+  manifestMergeMinCount: number;
+  /** `manifest.full-compaction-threshold-size` (16 MiB). */
+  manifestFullCompactionThresholdSize: number;
+  /** `manifest.compression` (zstd). */
+  manifestCompression: string;
+  /** `file.compression.zstd-level` (1). */
+  zstdLevel: number;
+  /** `commit.max-retries` (10). */
+  commitMaxRetries: number;
+  /** `commit.timeout` (unbounded = null). */
+  commitTimeoutMs: number | null;
+  /** `commit.min-retry-wait` (10 ms). */
+  commitMinRetryWaitMs: number;
+  /** `commit.max-retry-wait` (10 s). */
+  commitMaxRetryWaitMs: number;
+  /** `dynamic-partition-overwrite` (true). */
+  dynamicPartitionOverwrite: boolean;
+  /** `overwrite-upgrade` (true). */
+  overwriteUpgrade: boolean;
+  /** `num-levels` (default `num-sorted-run.compaction-trigger` + 1 = 6). */
+  numLevels: number;
+  /** `snapshot.num-retained.min` (10). */
+  snapshotNumRetainedMin: number;
+  /** `snapshot.num-retained.max` (Integer.MAX_VALUE). */
+  snapshotNumRetainedMax: number;
+  /** `snapshot.time-retained` (1 h). */
+  snapshotTimeRetainedMs: number;
+  /** `snapshot.expire.limit` (50). */
+  snapshotExpireLimit: number;
+  /** `row-tracking.enabled` (false); not supported by this committer. */
+  rowTracking: boolean;
+  /** `data-evolution.enabled` (false); not supported by this committer. */
+  dataEvolution: boolean;
+}
+
+export const INTEGER_MAX = 2147483647;
+
+export function commitTableOptions(o: Record<string, string>): CommitTableOptions {
+  const trigger = intOption(o, "num-sorted-run.compaction-trigger", 5);
+  return {
+    manifestTargetFileSize: sizeOption(o, "manifest.target-file-size", 8 * 1024 * 1024),
+    manifestMergeMinCount: intOption(o, "manifest.merge-min-count", 30),
+    manifestFullCompactionThresholdSize: sizeOption(o, "manifest.full-compaction-threshold-size", 16 * 1024 * 1024),
+    manifestCompression: o["manifest.compression"] ?? "zstd",
+    zstdLevel: intOption(o, "file.compression.zstd-level", 1),
+    commitMaxRetries: intOption(o, "commit.max-retries", 10),
+    commitTimeoutMs: durationOption(o, "commit.timeout", null),
+    commitMinRetryWaitMs: durationOption(o, "commit.min-retry-wait", 10) as number,
+    commitMaxRetryWaitMs: durationOption(o, "commit.max-retry-wait", 10_000) as number,
+    dynamicPartitionOverwrite: boolOption(o, "dynamic-partition-overwrite", true),
+    overwriteUpgrade: boolOption(o, "overwrite-upgrade", true),
+    numLevels: intOption(o, "num-levels", trigger + 1),
+    snapshotNumRetainedMin: intOption(o, "snapshot.num-retained.min", 10),
+    snapshotNumRetainedMax: intOption(o, "snapshot.num-retained.max", INTEGER_MAX),
+    snapshotTimeRetainedMs: durationOption(o, "snapshot.time-retained", 3_600_000) as number,
+    snapshotExpireLimit: intOption(o, "snapshot.expire.limit", 50),
+    rowTracking: boolOption(o, "row-tracking.enabled", false),
+    dataEvolution: boolOption(o, "data-evolution.enabled", false),
+  };
+}
