@@ -11,3 +11,4 @@ export * from "./catalog/index.js";
 export * from "./read/index.js";
 export * from "./index/index.js";
 export * from "./commit/index.js";
+export * from "./write/index.js";

@@ -1,0 +1,365 @@
+/**
+ * Per-(partition, bucket) writers. A `BucketWriter` owns what one bucket needs between
+ * commits: its sequence counter (continuing after the max `_MAX_SEQUENCE_NUMBER` of its
+ * live files), the files it added and the compaction changes it made since the last
+ * `prepareCommit`, and the index files that go with them. `drainIncrement()` turns that
+ * into one `CommitMessage`.
+ *
+ * * `AppendBucketWriter`: rows go straight to a rolling data-file writer.
+ * * `MergeTreeBucketWriter`: rows go to a sorted write buffer; a flush writes one sorted
+ *   run as level-0 file(s); the bucket's LSM `Levels` track every live file, and
+ *   compaction (universal, or full on demand) runs before `prepareCommit` returns, its
+ *   inputs and outputs reported as `compactBefore`/`compactAfter`.
+ */
+import type { FileIO } from "@paimon-ts/fileio";
+import { joinPath } from "@paimon-ts/fileio";
+import type { ColumnBatch } from "../data/vector.js";
+import type { CommitMessage } from "../commit/message.js";
+import { FileSource, type DataFileMeta, type IndexFileMeta } from "../manifest/model.js";
+import {
+  dropDeleteFor,
+  mergeRuns,
+  pickFull,
+  pickUniversal,
+  runCompactUnit,
+  type CompactResult,
+  type CompactRewriter,
+  type CompactUnit,
+  type KeyValueFileReader,
+} from "./compaction.js";
+import { DataFileNamer, RollingDataFileWriter } from "./data-file-writer.js";
+import type { KeyValueLayout } from "./kv-layout.js";
+import { KeyRanges, Levels } from "./levels.js";
+import { statsModesFor, type WriteOptions } from "./options.js";
+import type { PartitionInfo } from "./partitions.js";
+import { WriteBuffer } from "./write-buffer.js";
+import type { DataField } from "../types/datatype.js";
+
+export interface BucketWriterContext {
+  io: FileIO;
+  tableName: string;
+  schemaId: bigint;
+  opts: WriteOptions;
+  /** Absolute bucket directory of a (partition, bucket). */
+  bucketDir(partition: PartitionInfo, bucket: number): string;
+}
+
+export abstract class BucketWriter {
+  readonly directory: string;
+  readonly names: DataFileNamer;
+  /** Highest sequence number used in this bucket (-1 when none). */
+  protected maxSequence: bigint;
+  protected newFiles: DataFileMeta[] = [];
+  /** Compaction inputs by file name (an input may be a file this writer added earlier). */
+  protected compactBefore = new Map<string, DataFileMeta>();
+  protected compactAfter: DataFileMeta[] = [];
+  protected newIndexFiles: IndexFileMeta[] = [];
+
+  constructor(
+    readonly ctx: BucketWriterContext,
+    readonly partition: PartitionInfo,
+    readonly bucket: number,
+    readonly totalBuckets: number,
+    restoredMaxSequence: bigint,
+  ) {
+    this.directory = ctx.bucketDir(partition, bucket);
+    this.names = new DataFileNamer(ctx.opts.dataFilePrefix);
+    this.maxSequence = restoredMaxSequence;
+  }
+
+  get maxSequenceNumber(): bigint {
+    return this.maxSequence;
+  }
+
+  /** Index files (HASH) to commit with this bucket's next message. */
+  addIndexFile(f: IndexFileMeta): void {
+    this.newIndexFiles.push(f);
+  }
+
+  /** Writes out everything buffered. */
+  abstract flush(): Promise<void>;
+
+  /** Flushes, runs due compaction, and returns the bucket's changes since the last call (null: none). */
+  abstract prepareCommit(): Promise<CommitMessage | null>;
+
+  /** Deletes files written since the last `prepareCommit` (they were never committed). */
+  abstract abort(): Promise<void>;
+
+  protected drainIncrement(): CommitMessage | null {
+    const msg: CommitMessage = {
+      partition: this.partition.bytes,
+      bucket: this.bucket,
+      totalBuckets: this.totalBuckets,
+      newFiles: this.newFiles,
+    };
+    if (this.compactBefore.size > 0) msg.compactBefore = [...this.compactBefore.values()];
+    if (this.compactAfter.length > 0) msg.compactAfter = this.compactAfter;
+    if (this.newIndexFiles.length > 0) msg.newIndexFiles = this.newIndexFiles;
+    this.newFiles = [];
+    this.compactBefore = new Map();
+    this.compactAfter = [];
+    this.newIndexFiles = [];
+    const empty = msg.newFiles.length === 0 && !msg.compactBefore && !msg.compactAfter && !msg.newIndexFiles;
+    return empty ? null : msg;
+  }
+
+  protected async deleteFiles(files: readonly DataFileMeta[]): Promise<void> {
+    for (const f of files) await this.ctx.io.delete(joinPath(this.directory, f.fileName)).catch(() => false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+export class AppendBucketWriter extends BucketWriter {
+  private writer: RollingDataFileWriter | null = null;
+
+  constructor(
+    ctx: BucketWriterContext,
+    partition: PartitionInfo,
+    bucket: number,
+    totalBuckets: number,
+    restoredMaxSequence: bigint,
+    private readonly fields: DataField[],
+  ) {
+    super(ctx, partition, bucket, totalBuckets, restoredMaxSequence);
+  }
+
+  private open(): RollingDataFileWriter {
+    const o = this.ctx.opts;
+    return new RollingDataFileWriter({
+      io: this.ctx.io,
+      directory: this.directory,
+      fields: this.fields,
+      schemaId: this.ctx.schemaId,
+      level: 0,
+      fileSource: FileSource.APPEND,
+      statsModes: statsModesFor(
+        this.fields.map((f) => f.name),
+        o,
+        0,
+      ),
+      denseStore: o.statsDenseStore,
+      targetFileSize: o.targetFileSize,
+      compression: o.compression,
+      zstdLevel: o.zstdLevel,
+      names: this.names,
+      layout: { kind: "append", nextSequence: this.maxSequence + 1n },
+    });
+  }
+
+  /** Estimated bytes buffered for the file being written. */
+  get bufferedBytes(): number {
+    return this.writer?.bufferedBytes ?? 0;
+  }
+
+  /** Completes the file being written now (under memory pressure); the bucket keeps writing into a new one. */
+  async finishFile(): Promise<void> {
+    await this.writer?.flushFile();
+  }
+
+  /** Appends rows (table columns); each gets the next sequence number of the bucket. */
+  async write(batch: ColumnBatch): Promise<void> {
+    if (batch.numRows === 0) return;
+    this.writer ??= this.open();
+    await this.writer.write(batch);
+    this.maxSequence += BigInt(batch.numRows);
+  }
+
+  async flush(): Promise<void> {
+    if (this.writer === null) return;
+    const w = this.writer;
+    this.writer = null;
+    this.newFiles.push(...(await w.close()));
+  }
+
+  async prepareCommit(): Promise<CommitMessage | null> {
+    await this.flush();
+    return this.drainIncrement();
+  }
+
+  async abort(): Promise<void> {
+    await this.writer?.abort();
+    this.writer = null;
+    await this.deleteFiles(this.newFiles);
+    this.newFiles = [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface MergeTreeBucketOptions {
+  layout: KeyValueLayout;
+  restoredFiles: DataFileMeta[];
+  read: KeyValueFileReader;
+  /** Every compaction merges all runs to the max level (first-row tables, whose reads skip merging). */
+  fullCompactionOnly: boolean;
+  /** Compact level-0 files away before each commit so they become visible to batch reads (first-row). */
+  compactLevel0OnCommit: boolean;
+}
+
+export class MergeTreeBucketWriter extends BucketWriter {
+  readonly buffer: WriteBuffer;
+  readonly levels: Levels;
+  private readonly keys: KeyRanges;
+  private fullCompactionRequested = false;
+
+  constructor(
+    ctx: BucketWriterContext,
+    partition: PartitionInfo,
+    bucket: number,
+    totalBuckets: number,
+    restoredMaxSequence: bigint,
+    private readonly mt: MergeTreeBucketOptions,
+  ) {
+    super(ctx, partition, bucket, totalBuckets, restoredMaxSequence);
+    this.buffer = new WriteBuffer(mt.layout);
+    this.keys = new KeyRanges(mt.layout.keyTypes, mt.layout.keyCompare);
+    this.levels = new Levels(this.keys, mt.restoredFiles, ctx.opts.numLevels);
+  }
+
+  get memoryBytes(): number {
+    return this.buffer.memoryBytes;
+  }
+
+  /** Buffers rows `rows[0..count)` of `batch` (table columns) with their kinds. */
+  add(batch: ColumnBatch, rows: ArrayLike<number>, count: number, kinds: Uint8Array, rowMemory: Float64Array): void {
+    if (count === 0) return;
+    this.buffer.add(batch, rows, count, kinds, this.maxSequence + 1n, rowMemory);
+    this.maxSequence += BigInt(count);
+  }
+
+  private fileWriter(level: number, source: FileSource): RollingDataFileWriter {
+    const o = this.ctx.opts;
+    const fields = this.mt.layout.fileFields;
+    return new RollingDataFileWriter({
+      io: this.ctx.io,
+      directory: this.directory,
+      fields,
+      schemaId: this.ctx.schemaId,
+      level,
+      fileSource: source,
+      statsModes: statsModesFor(
+        fields.map((f) => f.name),
+        o,
+        level,
+      ),
+      denseStore: o.statsDenseStore,
+      targetFileSize: o.targetFileSize,
+      compression: o.compression,
+      zstdLevel: o.zstdLevel,
+      names: this.names,
+      layout: { kind: "key-value", keyArity: this.mt.layout.keyFields.length },
+    });
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.size === 0) return;
+    const rows = this.buffer.drain();
+    const w = this.fileWriter(0, FileSource.APPEND);
+    try {
+      await w.write(rows);
+      const files = await w.close();
+      for (const f of files) {
+        this.newFiles.push(f);
+        this.levels.addLevel0File(f);
+      }
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    // too many sorted runs: compact now, as Java blocks writers at the stop trigger
+    if (!this.ctx.opts.writeOnly && this.levels.numberOfSortedRuns() > this.ctx.opts.numSortedRunStopTrigger) await this.compact(false);
+  }
+
+  /** Asks for a full compaction before the next `prepareCommit` returns. */
+  requestFullCompaction(): void {
+    this.fullCompactionRequested = true;
+  }
+
+  /** Picks and runs one compaction (full: everything to the max level). Returns whether anything changed. */
+  async compact(full: boolean): Promise<boolean> {
+    const numLevels = this.levels.numberOfLevels;
+    const runs = this.levels.levelSortedRuns();
+    let unit: CompactUnit | null;
+    if (full) unit = pickFull(numLevels, runs);
+    else {
+      unit = pickUniversal(numLevels, runs, this.ctx.opts);
+      // first-row reads skip merging across levels: never leave data on two levels ≥ 1
+      if (unit && this.mt.fullCompactionOnly) unit = pickFull(numLevels, runs);
+      if (unit && (unit.files.length === 0 || (unit.files.length === 1 && unit.files[0].level === unit.outputLevel))) unit = null;
+    }
+    if (!unit) return false;
+    const dropDelete = dropDeleteFor(unit, this.levels);
+    const result = await runCompactUnit(unit, dropDelete, this.levels.maxLevel, this.ctx.opts.compactionFileSize, this.keys, this.rewriter());
+    await this.applyCompactResult(result);
+    this.levels.checkNonOverlapping();
+    return result.before.length > 0 || result.after.length > 0;
+  }
+
+  private rewriter(): CompactRewriter {
+    return {
+      rewrite: async (outputLevel, dropDelete, sections) => {
+        const w = this.fileWriter(outputLevel, FileSource.COMPACT);
+        try {
+          for (const section of sections) await mergeRuns(section, this.mt.layout, this.mt.read, dropDelete, (rows) => w.write(rows));
+          const after = await w.close();
+          return { before: sections.flat(2), after };
+        } catch (e) {
+          await w.abort();
+          throw e;
+        }
+      },
+    };
+  }
+
+  /**
+   * Folds a compaction result into the pending increment and the levels (Java's
+   * `MergeTreeWriter.updateCompactResult`): an input that an earlier compaction of this
+   * same increment produced is dropped from `compactAfter` (and its file deleted, unless
+   * it is only an upgraded file) instead of being reported as deleted.
+   */
+  private async applyCompactResult(result: CompactResult): Promise<void> {
+    const afterNames = new Set(result.after.map((f) => f.fileName));
+    const intermediate: DataFileMeta[] = [];
+    for (const f of result.before) {
+      const i = this.compactAfter.findIndex((a) => a.fileName === f.fileName && a.level === f.level);
+      if (i >= 0) {
+        this.compactAfter.splice(i, 1);
+        if (!this.compactBefore.has(f.fileName) && !afterNames.has(f.fileName)) intermediate.push(f);
+      } else {
+        this.compactBefore.set(f.fileName, f);
+      }
+    }
+    this.compactAfter.push(...result.after);
+    this.levels.update(result.before, result.after);
+    await this.deleteFiles(intermediate);
+  }
+
+  async prepareCommit(): Promise<CommitMessage | null> {
+    await this.flush();
+    if (this.fullCompactionRequested) {
+      this.fullCompactionRequested = false;
+      await this.compact(true);
+    } else if (!this.ctx.opts.writeOnly) {
+      if (this.mt.compactLevel0OnCommit && this.levels.level0Files().length > 0) await this.compact(true);
+      else await this.compact(false);
+    }
+    return this.drainIncrement();
+  }
+
+  async abort(): Promise<void> {
+    this.buffer.clear();
+    // new files were never committed; compaction outputs either, except upgraded inputs
+    await this.deleteFiles(this.newFiles);
+    await this.deleteFiles(this.compactAfter.filter((f) => !this.compactBefore.has(f.fileName)));
+    this.newFiles = [];
+    this.compactAfter = [];
+    this.compactBefore = new Map();
+  }
+
+  /** Every live file of the bucket (levels), for tests and tools. */
+  files(): DataFileMeta[] {
+    return this.levels.allFiles();
+  }
+}
+

@@ -1,0 +1,327 @@
+/**
+ * Compaction of primary-key buckets (METADATA.md §8.6): which sorted runs to merge
+ * (universal compaction, or everything for a full compaction), how a unit is carried out
+ * (non-overlapping large files are upgraded to the output level without rewriting,
+ * overlapping or small ones are merge-rewritten), and the merge itself: a k-way merge of
+ * sorted runs through the table's merge function, retractions dropped when the output
+ * is the oldest data of the bucket.
+ */
+import { isRetract, RowKind, type InternalValue } from "../data/values.js";
+import { vectorGet, type ColumnBatch } from "../data/vector.js";
+import type { DataFileMeta } from "../manifest/model.js";
+import type { KeyValueRecord } from "../read/merge.js";
+import { compareWithinKey, KeyValueRowsBuilder, type KeyValueLayout } from "./kv-layout.js";
+import type { KeyRanges, LevelSortedRun, Levels } from "./levels.js";
+
+export interface CompactUnit {
+  outputLevel: number;
+  files: DataFileMeta[];
+}
+
+export interface CompactResult {
+  before: DataFileMeta[];
+  after: DataFileMeta[];
+}
+
+export interface UniversalCompactionOptions {
+  maxSizeAmplificationPercent: number;
+  sizeRatio: number;
+  numSortedRunCompactionTrigger: number;
+}
+
+function unitOf(outputLevel: number, runs: readonly LevelSortedRun[]): CompactUnit {
+  return { outputLevel, files: runs.flatMap((r) => r.run.files) };
+}
+
+/** Universal compaction (`UniversalCompaction.pick`): size amplification, size ratio, then run count. */
+export function pickUniversal(numLevels: number, runs: readonly LevelSortedRun[], o: UniversalCompactionOptions): CompactUnit | null {
+  const maxLevel = numLevels - 1;
+  const trigger = o.numSortedRunCompactionTrigger;
+  if (runs.length >= trigger) {
+    // 1. size amplification: everything newer than the oldest run, relative to it
+    let candidateSize = 0n;
+    for (let i = 0; i < runs.length - 1; i++) candidateSize += runs[i].run.totalSize;
+    const earliest = runs[runs.length - 1].run.totalSize;
+    if (candidateSize * 100n > BigInt(o.maxSizeAmplificationPercent) * earliest) return unitOf(maxLevel, runs);
+    // 2. size ratio
+    const unit = pickForSizeRatio(maxLevel, runs, 1, false, o.sizeRatio);
+    if (unit) return unit;
+  }
+  // 3. number of runs
+  if (runs.length > trigger) return pickForSizeRatio(maxLevel, runs, runs.length - trigger + 1, false, o.sizeRatio);
+  return null;
+}
+
+function pickForSizeRatio(maxLevel: number, runs: readonly LevelSortedRun[], candidateCount: number, forcePick: boolean, sizeRatio: number): CompactUnit | null {
+  let candidateSize = 0;
+  for (let i = 0; i < candidateCount; i++) candidateSize += Number(runs[i].run.totalSize);
+  for (let i = candidateCount; i < runs.length; i++) {
+    const next = Number(runs[i].run.totalSize);
+    if ((candidateSize * (100 + sizeRatio)) / 100 < next) break;
+    candidateSize += next;
+    candidateCount++;
+  }
+  return forcePick || candidateCount > 1 ? createUnit(runs, maxLevel, candidateCount) : null;
+}
+
+function createUnit(runs: readonly LevelSortedRun[], maxLevel: number, runCount: number): CompactUnit {
+  let outputLevel = runCount === runs.length ? maxLevel : Math.max(0, runs[runCount].level - 1);
+  if (outputLevel === 0) {
+    // never output to level 0: take in runs until one above level 0
+    for (let i = runCount; i < runs.length; i++) {
+      const next = runs[i];
+      runCount++;
+      if (next.level !== 0) {
+        outputLevel = next.level;
+        break;
+      }
+    }
+  }
+  if (runCount === runs.length) outputLevel = maxLevel;
+  return unitOf(outputLevel, runs.slice(0, runCount));
+}
+
+/** Full compaction (`CompactStrategy.pickFullCompaction`): all runs to the max level, unless that is all there is. */
+export function pickFull(numLevels: number, runs: readonly LevelSortedRun[]): CompactUnit | null {
+  const maxLevel = numLevels - 1;
+  if (runs.length === 0) return null;
+  if (runs.length === 1 && runs[0].level === maxLevel) return null;
+  return unitOf(maxLevel, runs);
+}
+
+/**
+ * Groups files into sections whose key ranges do not overlap each other, and each
+ * section into sorted runs (`IntervalPartition`).
+ */
+export function intervalPartition(files: readonly DataFileMeta[], keys: KeyRanges): DataFileMeta[][][] {
+  const sorted = [...files].sort((a, b) => keys.compareFiles(a, b));
+  const out: DataFileMeta[][][] = [];
+  let section: DataFileMeta[] = [];
+  let bound: InternalValue[] | null = null;
+  for (const f of sorted) {
+    if (section.length > 0 && keys.compare(keys.min(f), bound as InternalValue[]) > 0) {
+      out.push(partitionSection(section, keys));
+      section = [];
+      bound = null;
+    }
+    section.push(f);
+    if (bound === null || keys.compare(keys.max(f), bound) > 0) bound = keys.max(f);
+  }
+  if (section.length > 0) out.push(partitionSection(section, keys));
+  return out;
+}
+
+function partitionSection(files: DataFileMeta[], keys: KeyRanges): DataFileMeta[][] {
+  // greedy: put each file after the run whose last max key is smallest, if it fits
+  const runs: DataFileMeta[][] = [[files[0]]];
+  const lastMax = (r: DataFileMeta[]) => keys.max(r[r.length - 1]);
+  for (let i = 1; i < files.length; i++) {
+    const f = files[i];
+    let best = 0;
+    for (let r = 1; r < runs.length; r++) if (keys.compare(lastMax(runs[r]), lastMax(runs[best])) < 0) best = r;
+    if (keys.compare(keys.min(f), lastMax(runs[best])) > 0) runs[best].push(f);
+    else runs.push([f]);
+  }
+  return runs;
+}
+
+export interface CompactRewriter {
+  /** Merges the sections (each a list of sorted runs) into new files at `outputLevel`. */
+  rewrite(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][]): Promise<CompactResult>;
+}
+
+export function upgradeFile(f: DataFileMeta, level: number): DataFileMeta {
+  return { ...f, level };
+}
+
+function containsDeleteRecords(f: DataFileMeta): boolean {
+  return f.deleteRowCount === null || f.deleteRowCount > 0n;
+}
+
+/**
+ * Carries out a unit (`MergeTreeCompactTask`): overlapping sections and small files are
+ * rewritten together; a large file alone in its section is upgraded to the output level
+ * (or rewritten, when it would reach the max level with retractions in it).
+ */
+export async function runCompactUnit(
+  unit: CompactUnit,
+  dropDelete: boolean,
+  maxLevel: number,
+  minFileSize: number,
+  keys: KeyRanges,
+  rewriter: CompactRewriter,
+): Promise<CompactResult> {
+  const result: CompactResult = { before: [], after: [] };
+  const outputLevel = unit.outputLevel;
+  const candidate: DataFileMeta[][][] = [];
+
+  const rewriteImpl = async (c: DataFileMeta[][][]) => {
+    const r = await rewriter.rewrite(outputLevel, dropDelete, c);
+    result.before.push(...r.before);
+    result.after.push(...r.after);
+    c.length = 0;
+  };
+  const upgrade = async (f: DataFileMeta) => {
+    if (outputLevel === maxLevel && containsDeleteRecords(f)) {
+      await rewriteImpl([[[f]]]);
+      return;
+    }
+    if (f.level !== outputLevel) {
+      result.before.push(f);
+      result.after.push(upgradeFile(f, outputLevel));
+    }
+  };
+  const rewrite = async () => {
+    if (candidate.length === 0) return;
+    if (candidate.length === 1) {
+      const section = candidate[0];
+      if (section.length === 0) return;
+      if (section.length === 1) {
+        for (const f of section[0]) await upgrade(f);
+        candidate.length = 0;
+        return;
+      }
+    }
+    await rewriteImpl(candidate);
+  };
+
+  for (const section of intervalPartition(unit.files, keys)) {
+    if (section.length > 1) candidate.push(section);
+    else {
+      for (const f of section[0]) {
+        if (Number(f.fileSize) < minFileSize) candidate.push([[f]]);
+        else {
+          await rewrite();
+          await upgrade(f);
+        }
+      }
+    }
+  }
+  await rewrite();
+  return result;
+}
+
+/** Whether the result of a unit may drop retractions: it lands at or above every other level. */
+export function dropDeleteFor(unit: CompactUnit, levels: Levels): boolean {
+  return unit.outputLevel !== 0 && unit.outputLevel >= levels.nonEmptyHighestLevel();
+}
+
+// ---------------------------------------------------------------------------------------
+// Merge of sorted runs
+
+/** Reads one data file as physical key-value rows in the writer's current layout. */
+export type KeyValueFileReader = (file: DataFileMeta) => Promise<ColumnBatch>;
+
+class RunCursor {
+  private fileIndex = -1;
+  batch: ColumnBatch | null = null;
+  row = 0;
+
+  constructor(
+    private readonly files: readonly DataFileMeta[],
+    private readonly read: KeyValueFileReader,
+  ) {}
+
+  get valid(): boolean {
+    return this.batch !== null;
+  }
+
+  /** Moves to the first row (of the next non-empty file). */
+  async open(): Promise<void> {
+    await this.nextFile();
+  }
+
+  private async nextFile(): Promise<void> {
+    this.batch = null;
+    while (++this.fileIndex < this.files.length) {
+      const b = await this.read(this.files[this.fileIndex]);
+      if (b.numRows > 0) {
+        this.batch = b;
+        this.row = 0;
+        return;
+      }
+    }
+  }
+
+  async advance(): Promise<void> {
+    if (this.batch === null) return;
+    if (++this.row >= this.batch.numRows) await this.nextFile();
+  }
+}
+
+interface Held {
+  batch: ColumnBatch;
+  row: number;
+}
+
+/**
+ * Merges sorted runs (each a list of key-ordered files) by key, applying the merge
+ * function to equal keys; emits physical rows to `sink` in chunks of `chunkRows`.
+ */
+export async function mergeRuns(
+  runs: readonly (readonly DataFileMeta[])[],
+  layout: KeyValueLayout,
+  read: KeyValueFileReader,
+  dropDelete: boolean,
+  sink: (rows: ColumnBatch) => Promise<void>,
+  chunkRows = 8192,
+): Promise<void> {
+  const nk = layout.keyFields.length;
+  const cursors = runs.map((r) => new RunCursor(r, read));
+  for (const c of cursors) await c.open();
+  const keyA: InternalValue[] = new Array(nk);
+  const keyB: InternalValue[] = new Array(nk);
+  const keyOf = (h: Held, out: InternalValue[]) => {
+    for (let k = 0; k < nk; k++) out[k] = vectorGet(h.batch.columns[k], h.row);
+    return out;
+  };
+  const value = (h: Held) => (i: number) => vectorGet(h.batch.columns[nk + 2 + i], h.row);
+  const seqOf = (h: Held) => vectorGet(h.batch.columns[nk], h.row) as bigint;
+  const kindOf = (h: Held) => Number(vectorGet(h.batch.columns[nk + 1], h.row));
+  const compare = (a: Held, b: Held): number => {
+    const c = layout.keyCompare(keyOf(a, keyA), keyOf(b, keyB));
+    if (c !== 0) return c;
+    return compareWithinKey(layout, value(a), seqOf(a), kindOf(a), value(b), seqOf(b), kindOf(b));
+  };
+  const minCursor = (): RunCursor | null => {
+    let best: RunCursor | null = null;
+    for (const c of cursors) {
+      if (!c.valid) continue;
+      if (best === null || compare(c as Held, best as Held) < 0) best = c;
+    }
+    return best;
+  };
+
+  const out = new KeyValueRowsBuilder(layout);
+  const emit = (row: (i: number) => InternalValue, seq: bigint, kind: number) => {
+    if (dropDelete && isRetract(kind as RowKind)) return;
+    out.push(row, seq, kind);
+  };
+  const groupKey: InternalValue[] = new Array(nk);
+  for (;;) {
+    const first = minCursor();
+    if (first === null) break;
+    const head: Held = { batch: first.batch as ColumnBatch, row: first.row };
+    keyOf(head, groupKey);
+    await first.advance();
+    let group: Held[] | null = null;
+    for (;;) {
+      const c = minCursor();
+      if (c === null || layout.keyCompare(keyOf(c as Held, keyB), groupKey) !== 0) break;
+      (group ??= [head]).push({ batch: c.batch as ColumnBatch, row: c.row });
+      await c.advance();
+    }
+    if (group === null) emit(value(head), seqOf(head), kindOf(head));
+    else {
+      const records: KeyValueRecord[] = group.map((h) => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => value(h)(i)) }));
+      const merged = layout.merge(records);
+      if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
+      else {
+        const last = records[records.length - 1];
+        emit((i) => last.row[i] ?? null, last.seq, RowKind.DELETE);
+      }
+    }
+    if (out.length >= chunkRows) await sink(out.drain());
+  }
+  if (out.length > 0) await sink(out.drain());
+}

@@ -1,0 +1,359 @@
+/**
+ * Writer for primary-key tables (METADATA.md §5.2–5.3, §6, §8.6). Rows come with a row
+ * kind (+I, -U, +U, -D). Each row is routed to its partition and bucket:
+ *
+ * * fixed buckets (`bucket = N`): hash of the bucket key (trimmed primary key, or
+ *   `bucket-key`) mod N; `_TOTAL_BUCKETS = N`;
+ * * dynamic buckets (`bucket = -1`): the partition's HASH index decides (see
+ *   dynamic-bucket.ts); the buckets that gained keys get new HASH index files in the
+ *   same commit; `_TOTAL_BUCKETS = -1`;
+ * * postpone buckets (`bucket = -2`) and cross-partition updates are refused.
+ *
+ * Rows are buffered per bucket (write-buffer.ts). All buffers of the writer share
+ * `write-buffer-size`: when the estimate exceeds it, the largest buffers are flushed as
+ * level-0 sorted runs. `prepareCommit()` flushes everything, runs the compaction that is
+ * due (universal compaction, or a full compaction after `compactFull()`), and returns one
+ * `CommitMessage` per changed bucket.
+ *
+ * Writer sessions: a writer may be reused for several commits, but the messages of each
+ * `prepareCommit()` must be committed before it writes again (its levels, sequence
+ * numbers and dynamic-bucket indexes assume they were); otherwise `abort()` and discard it.
+ * Create writers from a fresh `table.refresh()` so they use the latest schema.
+ *
+ * Single-writer assumption of dynamic buckets: before returning messages that carry
+ * HASH index files, the writer checks that every snapshot committed since it loaded the
+ * index only added files this writer produced (i.e. its own earlier commits); otherwise
+ * another writer may have assigned the same keys elsewhere and the commit is refused.
+ */
+import { CommitConflictError, InvalidInputError, UnsupportedError, joinPath } from "@paimon-ts/fileio";
+import { bucketOfKey } from "../data/bucket.js";
+import { deserializeBinaryRow } from "../data/binary-row.js";
+import { isRetract, type InternalValue, type RowKind } from "../data/values.js";
+import type { ColumnBatch } from "../data/vector.js";
+import type { CommitMessage } from "../commit/message.js";
+import { formatFromFileName, readDataFile } from "../format/index.js";
+import { hashIndexKeyHash } from "../index/hash-index.js";
+import { toHex } from "../manifest/bytes.js";
+import { FileKind, HASH_INDEX, type DataFileMeta, type IndexFileMeta } from "../manifest/model.js";
+import { MetadataFileNames } from "../manifest/naming.js";
+import { keyValueFields } from "../read/system-fields.js";
+import { bucketKeyFields, bucketMode, originalBucketKeys, trimmedPrimaryKeyFields, type BucketMode } from "../schema/table-schema.js";
+import type { FileStoreTable } from "../table/table.js";
+import type { DataType } from "../types/datatype.js";
+import { MergeTreeBucketWriter, type BucketWriterContext } from "./bucket-writer.js";
+import { addRowMemoryBytes } from "./columns.js";
+import { PartitionIndex } from "./dynamic-bucket.js";
+import { WRITE_BUFFER_RECORD_OVERHEAD } from "./write-buffer.js";
+import { checkBatch, checkKinds, rowsToBatch } from "./input.js";
+import { keyValueLayout, type KeyValueLayout } from "./kv-layout.js";
+import { checkWritable, writeOptions, type WriteOptions } from "./options.js";
+import { PartitionComputer, type PartitionInfo } from "./partitions.js";
+import { bucketKey, maxSequenceNumber, RestoredState } from "./restore.js";
+
+
+export class KeyValueWriter {
+  readonly opts: WriteOptions;
+  readonly layout: KeyValueLayout;
+  readonly mode: BucketMode;
+  private readonly partitions: PartitionComputer;
+  private readonly writers = new Map<string, MergeTreeBucketWriter>();
+  private readonly ctx: BucketWriterContext;
+  private readonly bucketKeyIndexes: number[];
+  private readonly bucketKeyTypes: DataType[];
+  private readonly indexes = new Map<string, PartitionIndex>();
+  private readonly indexNames = new MetadataFileNames();
+  /** Data and index files this writer has handed out in messages. */
+  private readonly ownFiles = new Set<string>();
+  /** The snapshot the writer's state (levels, dynamic-bucket indexes) reflects. */
+  private knownSnapshotId: bigint | null = null;
+  private maxAssignedBucket = 0;
+  private state: RestoredState | null = null;
+
+  private constructor(readonly table: FileStoreTable) {
+    const schema = table.schema;
+    const name = table.name;
+    if (schema.primaryKeys.length === 0) throw new InvalidInputError(`table ${name} has no primary key; use AppendWriter`);
+    this.opts = writeOptions(schema, name);
+    checkWritable(schema, this.opts, name);
+    this.mode = bucketMode(schema);
+    if (this.mode === "POSTPONE_MODE") {
+      throw new UnsupportedError(`table ${name}: postpone buckets (bucket = -2) are not supported for writing: their files stay invisible until a Java compaction job re-buckets them; use a fixed bucket count (bucket = N) or dynamic buckets (bucket = -1)`);
+    }
+    if (this.mode === "KEY_DYNAMIC") {
+      throw new UnsupportedError(
+        `table ${name}: cross-partition update (dynamic bucket with a primary key [${schema.primaryKeys.join(", ")}] that does not contain every partition key [${schema.partitionKeys.join(", ")}]) needs a global key index, which paimon-ts does not implement; include the partition keys in the primary key or use a fixed bucket count`,
+      );
+    }
+    if (this.mode === "HASH_DYNAMIC" && originalBucketKeys(schema).length > 0) throw new InvalidInputError(`table ${name}: 'bucket-key' cannot be set with bucket = -1`);
+    this.layout = keyValueLayout(schema, name);
+    const bkFields = this.mode === "HASH_FIXED" ? bucketKeyFields(schema) : trimmedPrimaryKeyFields(schema);
+    this.bucketKeyIndexes = bkFields.map((k) => schema.fields.findIndex((f) => f.name === k.name));
+    this.bucketKeyTypes = bkFields.map((f) => f.type);
+    this.partitions = new PartitionComputer(schema, this.opts.core);
+    this.ctx = {
+      io: table.io,
+      tableName: name,
+      schemaId: schema.id,
+      opts: this.opts,
+      bucketDir: (p, b) => table.paths.bucketDir(p.path, b),
+    };
+  }
+
+  /** A writer for the table's latest schema, continuing from its latest snapshot. */
+  static async create(table: FileStoreTable): Promise<KeyValueWriter> {
+    const w = new KeyValueWriter(table);
+    await w.restored();
+    return w;
+  }
+
+  /**
+   * The snapshot this writer's state is consistent with: its dynamic-bucket indexes were
+   * loaded from it, or verified against it at the last `prepareCommit`. A committer can
+   * refuse to publish HASH index changes if the latest snapshot is newer (and not its own).
+   */
+  get baseSnapshotId(): bigint | null {
+    return this.knownSnapshotId;
+  }
+
+  private get totalBuckets(): number {
+    return this.mode === "HASH_FIXED" ? this.opts.bucket : -1;
+  }
+
+  private async restored(): Promise<RestoredState> {
+    if (!this.state) {
+      this.state = await RestoredState.load(this.table);
+      this.knownSnapshotId = this.state.snapshot?.id ?? null;
+    }
+    return this.state;
+  }
+
+  private writerFor(p: PartitionInfo, bucket: number): MergeTreeBucketWriter {
+    const key = bucketKey(p.key, bucket);
+    let w = this.writers.get(key);
+    if (!w) {
+      const state = this.state as RestoredState;
+      if (this.mode === "HASH_FIXED") {
+        const existing = state.totalBucketsOf(p.key);
+        if (existing !== null && existing !== this.opts.bucket) {
+          throw new UnsupportedError(`table ${this.table.name}: partition ${p.path || "(unpartitioned)"} has ${existing} buckets in its files but the table option says ${this.opts.bucket}; rescaling needs an overwrite`);
+        }
+      }
+      const files = state.bucket(p.key, bucket)?.files ?? [];
+      const firstRow = this.opts.core.mergeEngine === "first-row";
+      w = new MergeTreeBucketWriter(this.ctx, p, bucket, this.totalBuckets, maxSequenceNumber(files), {
+        layout: this.layout,
+        restoredFiles: files,
+        read: (f) => this.readKeyValueFile(w as MergeTreeBucketWriter, f),
+        fullCompactionOnly: firstRow,
+        compactLevel0OnCommit: firstRow,
+      });
+      this.writers.set(key, w);
+    }
+    return w;
+  }
+
+  /** Reads a data file of a bucket in the current key-value layout (older schemas evolve by field id). */
+  private async readKeyValueFile(w: MergeTreeBucketWriter, f: DataFileMeta): Promise<ColumnBatch> {
+    const fileSchema = await this.table.schemas.schema(f.schemaId);
+    const fileFields = keyValueFields(trimmedPrimaryKeyFields(fileSchema), fileSchema.fields);
+    const path = f.externalPath ?? joinPath(w.directory, f.fileName);
+    const bytes = await this.table.io.readFile(path);
+    return readDataFile(formatFromFileName(f.fileName), bytes, this.layout.fileFields, { fileFields, fileName: path });
+  }
+
+  private async partitionIndex(p: PartitionInfo): Promise<PartitionIndex> {
+    let idx = this.indexes.get(p.key);
+    if (!idx) {
+      const state = await this.restored();
+      const files: { bucket: number; bytes: Uint8Array }[] = [];
+      for (const e of state.indexEntries) {
+        if (e.indexFile.indexType !== HASH_INDEX || toHex(e.partition) !== p.key) continue;
+        const path = e.indexFile.externalPath ?? this.table.paths.index(e.indexFile.fileName);
+        files.push({ bucket: e.bucket, bytes: await this.table.io.readFile(path) });
+      }
+      idx = PartitionIndex.fromFiles(this.opts.dynamicBucketTargetRowNum, files);
+      this.indexes.set(p.key, idx);
+    }
+    return idx;
+  }
+
+  /**
+   * Writes a batch (table columns, in table order, internal values) with one row kind per
+   * row (0 +I, 1 -U, 2 +U, 3 -D; default all +I).
+   */
+  async write(input: ColumnBatch, kindsIn?: Uint8Array | ArrayLike<number>): Promise<void> {
+    const name = this.table.name;
+    const batch = checkBatch(this.table.schema.fields, input, name);
+    const n = batch.numRows;
+    if (n === 0) return;
+    const kinds = checkKinds(kindsIn, n, name);
+    await this.restored();
+
+    // partition and bucket of every row (retractions dropped under ignore-delete)
+    const ignoreDelete = this.opts.core.ignoreDelete;
+    const groups = new Map<string, { p: PartitionInfo; bucket: number; rows: number[] }>();
+    const scratch: InternalValue[] = new Array(this.partitions.fields.length);
+    const keyScratch: InternalValue[] = new Array(this.bucketKeyIndexes.length);
+    for (let r = 0; r < n; r++) {
+      if (ignoreDelete && isRetract(kinds[r] as RowKind)) continue;
+      const p = this.partitions.of(batch, r, scratch);
+      for (let k = 0; k < keyScratch.length; k++) {
+        const v = batch.columns[this.bucketKeyIndexes[k]];
+        keyScratch[k] = v.nulls !== null && v.nulls[r] === 1 ? null : ((v.values as ArrayLike<InternalValue>)[r] ?? null);
+      }
+      let bucket: number;
+      if (this.mode === "HASH_FIXED") bucket = bucketOfKey(this.bucketKeyTypes, keyScratch, this.opts.bucket);
+      else {
+        const idx = this.indexes.get(p.key) ?? (await this.partitionIndex(p));
+        bucket = idx.assign(hashIndexKeyHash(this.bucketKeyTypes, keyScratch), this.opts.dynamicBucketMaxBuckets, this.maxAssignedBucket);
+        if (bucket > this.maxAssignedBucket) this.maxAssignedBucket = bucket;
+      }
+      const key = bucketKey(p.key, bucket);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { p, bucket, rows: [] }));
+      g.rows.push(r);
+    }
+
+    // hand rows to the buffers in slices that fit the budget, so that no more than one
+    // row's worth ever sits above write-buffer-size before the largest buffers flush
+    const rowMemory = new Float64Array(n);
+    for (const c of batch.columns) addRowMemoryBytes(c, rowMemory);
+    const budget = this.opts.writeBufferSize;
+    for (const g of groups.values()) {
+      const w = this.writerFor(g.p, g.bucket);
+      const rows = g.rows;
+      let start = 0;
+      let used = this.bufferedBytes;
+      for (let i = 0; i < rows.length; i++) {
+        const need = rowMemory[rows[i]] + WRITE_BUFFER_RECORD_OVERHEAD;
+        if (used + need > budget && i > start) {
+          const part = rows.slice(start, i);
+          w.add(batch, part, part.length, kinds, rowMemory);
+          await this.ensureMemory(need);
+          start = i;
+          used = this.bufferedBytes;
+        }
+        used += need;
+      }
+      const part = rows.slice(start);
+      w.add(batch, part, part.length, kinds, rowMemory);
+      await this.ensureMemory(0);
+    }
+  }
+
+  /** Writes rows of internal values (table column order) with their kinds (default +I). */
+  async writeRows(rows: readonly (readonly InternalValue[])[], kinds?: ArrayLike<number>): Promise<void> {
+    await this.write(rowsToBatch(this.table.schema.fields, rows, this.table.name), kinds);
+  }
+
+  /** Estimated bytes buffered across all buckets. */
+  get bufferedBytes(): number {
+    let s = 0;
+    for (const w of this.writers.values()) s += w.memoryBytes;
+    return s;
+  }
+
+  /** Flushes the largest buffers until `headroom` more bytes fit in `write-buffer-size`. */
+  private async ensureMemory(headroom: number): Promise<void> {
+    const budget = this.opts.writeBufferSize;
+    while (this.bufferedBytes + headroom > budget) {
+      let largest: MergeTreeBucketWriter | null = null;
+      for (const w of this.writers.values()) if (largest === null || w.memoryBytes > largest.memoryBytes) largest = w;
+      if (largest === null || largest.memoryBytes === 0) return;
+      await largest.flush();
+    }
+  }
+
+  /**
+   * Requests a full compaction of every bucket of the table (including buckets this
+   * writer did not write to): at the next `prepareCommit`, all files of each bucket are
+   * merged to the max level, retractions dropped, and reported as compactBefore/After.
+   */
+  async compactFull(): Promise<void> {
+    const state = await this.restored();
+    for (const b of state.buckets.values()) {
+      const p = this.partitions.ofBytes(b.partition, (bytes) =>
+        deserializeBinaryRow(
+          this.partitions.fields.map((f) => f.type),
+          bytes,
+        ),
+      );
+      if (this.mode === "HASH_FIXED" && b.totalBuckets !== this.opts.bucket) continue;
+      this.writerFor(p, b.bucket);
+    }
+    for (const w of this.writers.values()) w.requestFullCompaction();
+  }
+
+  /** Flushes, compacts what is due, and returns the changes of every bucket since the last call. */
+  async prepareCommit(): Promise<CommitMessage[]> {
+    const out: CommitMessage[] = [];
+    const byBucket = new Map<string, MergeTreeBucketWriter>();
+    for (const [k, w] of this.writers) byBucket.set(k, w);
+    if (this.mode === "HASH_DYNAMIC" && this.indexes.size > 0) {
+      await this.checkIndexConflicts();
+      for (const [pkey, idx] of this.indexes) {
+        const changed = idx.takeChanged();
+        if (changed.length === 0) continue;
+        for (const [bucket, bytes] of idx.indexFiles(changed)) {
+          const fileName = this.indexNames.newIndexFile();
+          await this.table.io.createIfAbsent(this.table.paths.index(fileName), bytes);
+          const meta: IndexFileMeta = {
+            indexType: HASH_INDEX,
+            fileName,
+            fileSize: BigInt(bytes.length),
+            rowCount: BigInt(bytes.length / 4),
+            dvRanges: null,
+            externalPath: null,
+            globalIndex: null,
+          };
+          const w = byBucket.get(bucketKey(pkey, bucket));
+          if (w) w.addIndexFile(meta);
+          else throw new Error(`table ${this.table.name}: bucket ${bucket} gained keys but has no writer`);
+        }
+      }
+    }
+    for (const w of this.writers.values()) {
+      const m = await w.prepareCommit();
+      if (!m) continue;
+      for (const f of [...m.newFiles, ...(m.compactAfter ?? [])]) this.ownFiles.add(f.fileName);
+      for (const f of m.newIndexFiles ?? []) this.ownFiles.add(f.fileName);
+      out.push(m);
+    }
+    return out;
+  }
+
+  /**
+   * Dynamic buckets allow one writer per partition (pypaimon refuses the commit when the
+   * table moved on since the index was loaded). Snapshots committed since then are
+   * accepted only if every file they add came from this writer.
+   */
+  private async checkIndexConflicts(): Promise<void> {
+    const latest = await this.table.snapshots.latestId();
+    const known = this.knownSnapshotId;
+    if (latest === known) return;
+    for (let id = (known ?? 0n) + 1n; latest !== null && id <= latest; id++) {
+      const s = await this.table.snapshots.snapshot(id);
+      const foreign =
+        s.commitKind === "OVERWRITE" ||
+        (await Promise.all((await this.table.manifestList(s.deltaManifestList)).map((m) => this.table.manifestFile(m))))
+          .flat()
+          .some((e) => e.kind === FileKind.ADD && !this.ownFiles.has(e.file.fileName));
+      if (foreign) {
+        throw new CommitConflictError(
+          `table ${this.table.name}: HASH index assignment conflict — snapshot ${id} (${s.commitKind}, by ${s.commitUser}) was committed by another writer after this dynamic-bucket writer loaded the index at snapshot ${known ?? "none"}; dynamic-bucket tables allow a single writer per partition. Discard this writer and write again.`,
+        );
+      }
+    }
+    this.knownSnapshotId = latest;
+  }
+
+  /** Deletes every file written since the last `prepareCommit` (never committed). */
+  async abort(): Promise<void> {
+    for (const w of this.writers.values()) await w.abort();
+  }
+
+  /** The bucket writers (for tests and tools). */
+  bucketWriters(): MergeTreeBucketWriter[] {
+    return [...this.writers.values()];
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * The table options the write path acts on (METADATA.md §9), parsed once per writer, and
+ * the checks that refuse tables this writer cannot serve correctly.
+ */
+import { InvalidInputError, UnsupportedError } from "@paimon-ts/fileio";
+import { DEFAULT_STATS_MODE, parseStatsMode, type StatsMode } from "../data/stats.js";
+import type { TableSchema } from "../schema/table-schema.js";
+import { bucketOption } from "../schema/table-schema.js";
+import { coreOptions, type CoreOptions } from "../table/options.js";
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kb: 1024,
+  kibibytes: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mebibytes: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gibibytes: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tebibytes: 1024 ** 4,
+};
+
+/** Parses a memory size the way Paimon's `MemorySize.parse` does: `128 mb`, `1kb`, `4096` (bytes); binary units. */
+export function parseMemorySize(text: string, what = "memory size"): number {
+  const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidInputError(`${what}: cannot parse ${JSON.stringify(text)} as a memory size (e.g. "128 mb")`);
+  const n = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n)) throw new InvalidInputError(`${what}: ${JSON.stringify(text)} is too large`);
+  return n;
+}
+
+export interface WriteOptions {
+  core: CoreOptions;
+  bucket: number;
+  /** `target-file-size`: 128 MiB for primary-key tables, 256 MiB for append tables (Java's defaults). */
+  targetFileSize: number;
+  /** `write-buffer-size` (256 MiB): memory of the primary-key write buffers of one writer. */
+  writeBufferSize: number;
+  fileFormat: string;
+  /** `file.compression` (zstd). */
+  compression: "zstd" | "snappy" | "gzip" | "lz4" | "none";
+  /** `file.compression.zstd-level` (1), or `parquet.compression.codec.zstd.level`. */
+  zstdLevel: number;
+  dataFilePrefix: string;
+  /** `metadata.stats-mode` (truncate(16)). */
+  statsMode: string;
+  /** `metadata.stats-mode.per.level`: level → mode. */
+  statsModePerLevel: Map<number, string>;
+  /** `metadata.stats-dense-store` (true). */
+  statsDenseStore: boolean;
+  /** `metadata.stats-keep-first-n-columns` (-1 = off). */
+  statsKeepFirstNColumns: number;
+  /** `dynamic-bucket.target-row-num` (2 000 000). */
+  dynamicBucketTargetRowNum: number;
+  /** `dynamic-bucket.max-buckets` (-1 = unlimited, i.e. 32767 ids). */
+  dynamicBucketMaxBuckets: number;
+  /** `num-sorted-run.compaction-trigger` (5). */
+  numSortedRunCompactionTrigger: number;
+  /** `num-sorted-run.stop-trigger` (trigger + 3). */
+  numSortedRunStopTrigger: number;
+  /** `num-levels` (trigger + 1). */
+  numLevels: number;
+  /** `compaction.max-size-amplification-percent` (200). */
+  maxSizeAmplificationPercent: number;
+  /** `compaction.size-ratio` (1). */
+  sizeRatio: number;
+  /** Files below this size are rewritten rather than upgraded by compaction (`target-file-size` / 10 × 7). */
+  compactionFileSize: number;
+  /** `write-only` (false): never compact. */
+  writeOnly: boolean;
+  raw: Record<string, string>;
+}
+
+function intOption(o: Record<string, string>, key: string, dflt: number): number {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const n = Number(v.trim());
+  if (!Number.isInteger(n)) throw new InvalidInputError(`option '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function boolOption(o: Record<string, string>, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const l = v.trim().toLowerCase();
+  if (l === "true") return true;
+  if (l === "false") return false;
+  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function parsePerLevel(v: string | undefined, key: string): Map<number, string> {
+  const out = new Map<number, string>();
+  if (v === undefined || v.trim() === "") return out;
+  for (const part of v.split(",")) {
+    const i = part.indexOf(":");
+    const level = Number(part.slice(0, i).trim());
+    if (i < 0 || !Number.isInteger(level)) throw new InvalidInputError(`option '${key}': expected 'level:value,...', got ${JSON.stringify(v)}`);
+    out.set(level, part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const COMPRESSIONS = ["zstd", "snappy", "gzip", "lz4", "none"] as const;
+
+/** Reads and checks the write options of a table. */
+export function writeOptions(schema: TableSchema, tableName: string): WriteOptions {
+  const core = coreOptions(schema);
+  const o = schema.options;
+  const pk = schema.primaryKeys.length > 0;
+  const targetFileSize = o["target-file-size"] !== undefined ? parseMemorySize(o["target-file-size"], `table ${tableName}: option 'target-file-size'`) : pk ? 128 * 1024 ** 2 : 256 * 1024 ** 2;
+  const trigger = intOption(o, "num-sorted-run.compaction-trigger", 5);
+  let compression = core.fileCompression === "uncompressed" ? "none" : core.fileCompression;
+  if (compression === "lz4_raw") compression = "lz4";
+  if (!(COMPRESSIONS as readonly string[]).includes(compression)) {
+    throw new UnsupportedError(`table ${tableName}: file.compression '${core.fileCompression}' is not supported for writing (use ${COMPRESSIONS.join(", ")})`);
+  }
+  const zstdLevel = intOption(o, "parquet.compression.codec.zstd.level", intOption(o, "file.compression.zstd-level", 1));
+  const statsMode = o["metadata.stats-mode"] ?? "truncate(16)";
+  parseStatsMode(statsMode); // fail early on a bad value
+  return {
+    core,
+    bucket: bucketOption(schema),
+    targetFileSize,
+    writeBufferSize: o["write-buffer-size"] !== undefined ? parseMemorySize(o["write-buffer-size"], `table ${tableName}: option 'write-buffer-size'`) : 256 * 1024 ** 2,
+    fileFormat: core.fileFormat,
+    compression: compression as WriteOptions["compression"],
+    zstdLevel,
+    dataFilePrefix: o["data-file.prefix"] ?? "data-",
+    statsMode,
+    statsModePerLevel: parsePerLevel(o["metadata.stats-mode.per.level"], "metadata.stats-mode.per.level"),
+    statsDenseStore: boolOption(o, "metadata.stats-dense-store", true),
+    statsKeepFirstNColumns: intOption(o, "metadata.stats-keep-first-n-columns", -1),
+    dynamicBucketTargetRowNum: intOption(o, "dynamic-bucket.target-row-num", 2_000_000),
+    dynamicBucketMaxBuckets: intOption(o, "dynamic-bucket.max-buckets", -1),
+    numSortedRunCompactionTrigger: trigger,
+    numSortedRunStopTrigger: Math.max(trigger, intOption(o, "num-sorted-run.stop-trigger", trigger + 3)),
+    numLevels: intOption(o, "num-levels", trigger + 1),
+    maxSizeAmplificationPercent: intOption(o, "compaction.max-size-amplification-percent", 200),
+    sizeRatio: intOption(o, "compaction.size-ratio", 1),
+    compactionFileSize: Math.floor(targetFileSize / 10) * 7,
+    writeOnly: boolOption(o, "write-only", false),
+    raw: o,
+  };
+}
+
+/**
+ * The stats mode of each written field, as Java's `StatsCollectorFactories` picks it:
+ * `fields.<name>.stats-mode` first; system fields (`_KEY_*`, `_SEQUENCE_NUMBER`,
+ * `_VALUE_KIND`, …) truncate(128); then the table mode (per level if configured), with
+ * every non-system column after the first `metadata.stats-keep-first-n-columns` at none.
+ */
+export function statsModesFor(fieldNames: readonly string[], opts: WriteOptions, level: number): StatsMode[] {
+  const tableMode = opts.statsModePerLevel.get(level) ?? opts.statsMode;
+  const keepFirst = opts.statsKeepFirstNColumns;
+  let columnCount = 0;
+  return fieldNames.map((name) => {
+    const fieldMode = opts.raw[`fields.${name}.stats-mode`];
+    if (fieldMode !== undefined) {
+      columnCount++;
+      return parseStatsMode(fieldMode);
+    }
+    if (isSystemFieldName(name)) return { kind: "truncate", length: 128 };
+    const mode: StatsMode = keepFirst >= 0 && columnCount >= keepFirst ? { kind: "none" } : tableMode === undefined ? DEFAULT_STATS_MODE : parseStatsMode(tableMode);
+    columnCount++;
+    return mode;
+  });
+}
+
+const SYSTEM_FIELD_NAMES = new Set(["_SEQUENCE_NUMBER", "_VALUE_KIND", "_LEVEL", "rowkind", "_ROW_ID"]);
+
+/** `SpecialFields.isSystemField(name)`. */
+export function isSystemFieldName(name: string): boolean {
+  return name.startsWith("_KEY_") || SYSTEM_FIELD_NAMES.has(name);
+}
+
+/** Options whose files this writer would lay out differently from Java: refused up front. */
+export function checkWritable(schema: TableSchema, opts: WriteOptions, tableName: string): void {
+  const o = opts.raw;
+  const refuse = (msg: string): never => {
+    throw new UnsupportedError(`table ${tableName}: ${msg}`);
+  };
+  if (opts.fileFormat !== "parquet") refuse(`writing '${opts.fileFormat}' data files is not supported yet; paimon-ts writes parquet only (set file.format=parquet)`);
+  if (o["file.format.per.level"]) refuse("file.format.per.level is not supported for writing");
+  if (o["data-file.path-directory"]) refuse("data-file.path-directory is not supported for writing");
+  if (o["data-file.external-paths"]) refuse("data-file.external-paths is not supported for writing");
+  if ((o["bucket-function.type"] ?? "default").toLowerCase() !== "default") refuse(`bucket-function.type '${o["bucket-function.type"]}' is not supported for writing`);
+  if (o["row-tracking.enabled"] === "true" || o["data-evolution.enabled"] === "true") refuse("row tracking / data evolution tables are not supported for writing");
+  if (schema.primaryKeys.length > 0) {
+    if (opts.core.deletionVectors) refuse("deletion-vectors.enabled primary-key tables need lookup compaction, which paimon-ts does not implement; new level-0 files would never become visible");
+    const producer = (o["changelog-producer"] ?? "none").toLowerCase();
+    if (producer !== "none") refuse(`changelog-producer '${producer}' is not supported for writing (only 'none')`);
+    if (o["rowkind.field"]) refuse("rowkind.field is not supported for writing; pass the row kinds to write()");
+  }
+}
