@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
-import { FaultProxy, type ProxiedRequest } from "./fault-proxy.js";
+import { FaultProxy, type ProxiedRequest } from "@paimon-ts/fileio/fault-proxy";
 import { BUCKET, OSS_ENDPOINT, TEST_CREDENTIALS, describeLive, ensureBucket, testIO } from "./live.js";
 
 const WRONG_SECRET = "paimon/LeakCheck+Secret/MustNeverBePrinted0123";

@@ -4,7 +4,7 @@
  */
 import { AlreadyExistsError, CommitStateUnknownError, writeFile } from "@paimon-ts/fileio";
 import { randomUUID } from "node:crypto";
-import { FaultProxy, type ProxiedRequest } from "./fault-proxy.js";
+import { FaultProxy, type ProxiedRequest } from "@paimon-ts/fileio/fault-proxy";
 import { BUCKET, S3_ENDPOINT, describeLive, ensureBucket, testIO } from "./live.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);

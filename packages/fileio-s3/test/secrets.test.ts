@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
-import { FaultProxy, type ProxiedRequest } from "./fault-proxy.js";
+import { FaultProxy, type ProxiedRequest } from "@paimon-ts/fileio/fault-proxy";
 import { BUCKET, S3_ENDPOINT, describeLive, ensureBucket, testIO } from "./live.js";
 
 const ACCESS_KEY = "AKIAPAIMONLEAKCHECK7";

@@ -2,6 +2,7 @@
  * A loopback HTTP proxy that injects faults in front of a test server: throttling
  * answers, connection resets before or after forwarding (a lost response), 5xx after
  * forwarding, and delays. Each rule matches requests and spends one fault per match.
+ * Exported as `@paimon-ts/fileio/fault-proxy` for the backends' retry tests.
  */
 import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
