@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds tools/oracle-java/target/paimon-oracle.jar: the Paimon 1.4.2 Java test oracle, one
-# runnable jar with the Hadoop client inside. Idempotent: does nothing when the jar is newer
+# runnable jar with the Hadoop client inside, plus target/lib/paimon-s3-1.4.2.jar (Paimon's
+# s3:// file system plugin, loaded through the jar's manifest Class-Path). Idempotent: does nothing when the jar is newer
 # than pom.xml and every source file. Also records a class-data-sharing archive
 # (target/paimon-oracle.jsa) that roughly halves the oracle's JVM start-up time.
 #
@@ -25,6 +26,8 @@ fi
 
 up_to_date() {
   [[ -f "$jar" && "${ORACLE_FORCE_BUILD:-0}" != "1" ]] || return 1
+  # Paimon's s3:// plugin, on the jar's manifest Class-Path (see pom.xml)
+  compgen -G "$target/lib/paimon-s3-*.jar" >/dev/null || return 1
   [[ -z "$(find "$here/pom.xml" "$here/src" -type f -newer "$jar" -print -quit)" ]]
 }
 

@@ -3,3 +3,4 @@ export * from "./reader.js";
 export * from "./merge.js";
 export * from "./key-compare.js";
 export * from "./system-fields.js";
+export * from "./predicate.js";

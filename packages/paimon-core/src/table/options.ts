@@ -58,3 +58,46 @@ export function coreOptions(schema: TableSchema): CoreOptions {
     raw: o,
   };
 }
+
+// ---------------------------------------------------------------------------------------
+// Value syntax of duration and memory-size options (moved here from src/commit/options.ts)
+
+const DURATION_UNITS: [string[], number][] = [
+  [["ns", "nano", "nanos", "nanosecond", "nanoseconds"], 1e-6],
+  [["us", "µs", "micro", "micros", "microsecond", "microseconds"], 1e-3],
+  [["ms", "milli", "millis", "millisecond", "milliseconds"], 1],
+  [["s", "sec", "secs", "second", "seconds"], 1000],
+  [["m", "min", "mins", "minute", "minutes"], 60_000],
+  [["h", "hour", "hours"], 3_600_000],
+  [["d", "day", "days"], 86_400_000],
+];
+
+/** Parses a duration option (`"1 h"`, `"30min"`, `"100"` = millis) into milliseconds. */
+export function parseDurationMs(text: string, key = "duration"): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zµ]*)\s*$/i.exec(text);
+  if (!m) throw new InvalidInputError(`option '${key}': invalid duration ${JSON.stringify(text)}`);
+  const value = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit === "") return value;
+  for (const [names, factor] of DURATION_UNITS) if (names.includes(unit)) return Math.floor(value * factor);
+  throw new InvalidInputError(`option '${key}': unknown time unit '${m[2]}' in ${JSON.stringify(text)}`);
+}
+
+const SIZE_UNITS: [string[], number][] = [
+  [["b", "bytes"], 1],
+  [["k", "kb", "kibibytes"], 1024],
+  [["m", "mb", "mebibytes"], 1024 ** 2],
+  [["g", "gb", "gibibytes"], 1024 ** 3],
+  [["t", "tb", "tebibytes"], 1024 ** 4],
+];
+
+/** Parses a memory-size option (`"8 mb"`, `"16MB"`, `"1024"` = bytes) into bytes. */
+export function parseMemorySize(text: string, key = "size"): number {
+  const m = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) throw new InvalidInputError(`option '${key}': invalid memory size ${JSON.stringify(text)}`);
+  const value = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit === "") return value;
+  for (const [names, factor] of SIZE_UNITS) if (names.includes(unit)) return value * factor;
+  throw new InvalidInputError(`option '${key}': unknown size unit '${m[2]}' in ${JSON.stringify(text)}`);
+}

@@ -15,6 +15,7 @@ import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.data.BinaryRow;
 import org.apache.paimon.data.GenericRow;
 import org.apache.paimon.data.InternalRow;
+import org.apache.paimon.disk.IOManager;
 import org.apache.paimon.index.BucketAssigner;
 import org.apache.paimon.index.DeletionVectorMeta;
 import org.apache.paimon.index.HashBucketAssigner;
@@ -27,6 +28,7 @@ import org.apache.paimon.operation.BaseAppendFileStoreWrite;
 import org.apache.paimon.options.Options;
 import org.apache.paimon.reader.RecordReader;
 import org.apache.paimon.schema.Schema;
+import org.apache.paimon.schema.SchemaChange;
 import org.apache.paimon.schema.SchemaManager;
 import org.apache.paimon.table.BucketMode;
 import org.apache.paimon.table.FileStoreTable;
@@ -265,7 +267,11 @@ final class Commands {
                         if (!tableOptions.isEmpty()) {
                             table = table.copy(tableOptions);
                         }
-                        runCommit(table, commit);
+                        if (commit.has("alter")) {
+                            catalog.alterTable(identifier, schemaChanges(commit.get("alter")), false);
+                        } else {
+                            runCommit(table, commit);
+                        }
                     } catch (Exception e) {
                         throw new IllegalStateException("commit #" + index + " failed", e);
                     }
@@ -309,6 +315,76 @@ final class Commands {
         return builder.build();
     }
 
+    /**
+     * The schema changes of an {@code "alter"} commit, applied in one
+     * {@code Catalog.alterTable} call (so one new schema version, no snapshot):
+     * {@code addColumn {name, type, after?, first?, description?}}, {@code renameColumn {from, to}},
+     * {@code dropColumn "name"}, {@code updateColumnType {name, type}},
+     * {@code setOption {key, value}}, {@code removeOption "key"}.
+     */
+    private static List<SchemaChange> schemaChanges(JsonNode alter) {
+        if (alter == null || !alter.isArray()) {
+            throw new IllegalArgumentException("'alter' must be an array of schema changes");
+        }
+        List<SchemaChange> changes = new ArrayList<>();
+        for (JsonNode c : alter) {
+            if (!c.isObject() || c.size() != 1) {
+                throw new IllegalArgumentException("a schema change must be an object with one key, got " + c);
+            }
+            String kind = c.fieldNames().next();
+            JsonNode arg = c.get(kind);
+            switch (kind) {
+                case "addColumn": {
+                    String name = requiredText(arg, "name");
+                    JsonNode description = arg.get("description");
+                    SchemaChange.Move move = null;
+                    if (arg.hasNonNull("after")) {
+                        move = SchemaChange.Move.after(name, arg.get("after").asText());
+                    } else if (arg.path("first").asBoolean(false)) {
+                        move = SchemaChange.Move.first(name);
+                    }
+                    changes.add(SchemaChange.addColumn(
+                            name,
+                            TypeParser.parse(requiredText(arg, "type")),
+                            description == null || description.isNull() ? null : description.asText(),
+                            move));
+                    break;
+                }
+                case "renameColumn":
+                    changes.add(SchemaChange.renameColumn(requiredText(arg, "from"), requiredText(arg, "to")));
+                    break;
+                case "dropColumn":
+                    changes.add(SchemaChange.dropColumn(arg.asText()));
+                    break;
+                case "updateColumnType":
+                    changes.add(SchemaChange.updateColumnType(
+                            requiredText(arg, "name"), TypeParser.parse(requiredText(arg, "type"))));
+                    break;
+                case "setOption":
+                    changes.add(SchemaChange.setOption(requiredText(arg, "key"), requiredText(arg, "value")));
+                    break;
+                case "removeOption":
+                    changes.add(SchemaChange.removeOption(arg.asText()));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown schema change '" + kind + "'");
+            }
+        }
+        return changes;
+    }
+
+    /**
+     * A scratch-disk manager for the write: lookup-based writers (deletion vectors,
+     * first-row, changelog-producer=lookup) spill their lookup files there.
+     */
+    private static IOManager ioManager() {
+        return IOManager.create(System.getProperty("java.io.tmpdir"));
+    }
+
+    private static BatchTableWrite newWrite(BatchWriteBuilder builder, IOManager ioManager) {
+        return (BatchTableWrite) builder.newWrite().withIOManager(ioManager);
+    }
+
     private static void runCommit(FileStoreTable table, JsonNode commit) throws Exception {
         if (commit.path("truncate").asBoolean(false)) {
             try (BatchTableCommit tableCommit = table.newBatchWriteBuilder().newCommit()) {
@@ -320,7 +396,8 @@ final class Commands {
         if (compactOnly != null && !compactOnly.isNull()) {
             requireFull(compactOnly);
             BatchWriteBuilder builder = table.newBatchWriteBuilder();
-            try (BatchTableWrite write = builder.newWrite();
+            try (IOManager ioManager = ioManager();
+                    BatchTableWrite write = newWrite(builder, ioManager);
                     BatchTableCommit tableCommit = builder.newCommit()) {
                 List<CommitMessage> messages = new ArrayList<>();
                 if (isUnawareAppend(table)) {
@@ -353,7 +430,8 @@ final class Commands {
         }
 
         RowType rowType = table.rowType();
-        try (BatchTableWrite write = builder.newWrite();
+        try (IOManager ioManager = ioManager();
+                BatchTableWrite write = newWrite(builder, ioManager);
                 BatchTableCommit tableCommit = builder.newCommit()) {
             TableWriteImpl<?> writeImpl = (TableWriteImpl<?>) write;
             BucketAssigner assigner = dynamicBucketAssigner(table, overwriting);

@@ -102,6 +102,7 @@ public final class Main {
             case "version":
                 result = Commands.version();
                 break;
+            case "bench-write": return Bench.run(rest, out); // tools/bench (write benchmark)
             case "-h":
             case "--help":
             case "help":
