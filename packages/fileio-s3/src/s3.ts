@@ -219,7 +219,9 @@ export class S3FileIO extends ObjectStoreFileIO {
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle,
       maxAttempts: 1,
-      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, connectionTimeout: options.connectTimeoutMs ?? 10_000 },
+      // without throwOnRequestTimeout the smithy handler only warns and keeps waiting, so a
+      // stalled request would hang the writer instead of being retried
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, throwOnRequestTimeout: true, connectionTimeout: options.connectTimeoutMs ?? 10_000 },
     };
     if (options.accessKeyId !== undefined || options.secretAccessKey !== undefined) {
       config.credentials = {

@@ -1,4 +1,5 @@
 /** `scan` and `describe`: read-only views of a table, in the canonical JSON encoding. */
+import { openStorage, parseConnectionConfig } from "@paimon-ts/connector";
 import { FileIORegistry } from "@paimon-ts/fileio";
 import { registerLocal } from "@paimon-ts/fileio-local";
 import {
@@ -12,7 +13,8 @@ import {
   type FileStoreTable,
 } from "@paimon-ts/paimon-core";
 import { resolve as resolvePath } from "node:path";
-import { flagString, parseArgs } from "./args.js";
+import { flagString, parseArgs, type ParsedArgs } from "./args.js";
+import { loadConfig } from "./config-file.js";
 
 export async function openCatalog(warehouse: string): Promise<FileSystemCatalog> {
   const registry = registerLocal(new FileIORegistry());
@@ -22,11 +24,19 @@ export async function openCatalog(warehouse: string): Promise<FileSystemCatalog>
   return new FileSystemCatalog(io, uri.uri);
 }
 
-function requireWarehouse(args: ReturnType<typeof parseArgs>, cmd: string): { warehouse: string; table: string } {
-  const warehouse = flagString(args, "warehouse");
+/**
+ * The table of `--warehouse W <db>.<table>` (local paths and URIs the local registry
+ * knows), or of `--config CONN.json <db>.<table>` (any storage the connector supports).
+ */
+async function openTableFromArgs(args: ParsedArgs, cmd: string): Promise<FileStoreTable> {
   const table = args.positional[0];
-  if (!warehouse || !table) throw new Error(`usage: paimon-ts ${cmd} --warehouse <dir-or-uri> <db>.<table>`);
-  return { warehouse, table };
+  const usage = `usage: paimon-ts ${cmd} (--warehouse <dir-or-uri> | --config CONN.json) <db>.<table>`;
+  if (!table || (!args.flags.has("warehouse") && !args.flags.has("config"))) throw new Error(usage);
+  const warehouse = flagString(args, "warehouse");
+  if (warehouse !== undefined && !args.flags.has("config") && !/^(hdfs|s3a?|oss):\/\//i.test(warehouse)) return (await openCatalog(warehouse)).getTable(table);
+  const cfg = parseConnectionConfig(loadConfig(args, usage).connectionConfig);
+  const storage = await openStorage(cfg);
+  return new FileSystemCatalog(storage.io, storage.warehouse).getTable(table);
 }
 
 function jsonLine(v: unknown): string {
@@ -35,10 +45,9 @@ function jsonLine(v: unknown): string {
 
 export async function scan(argv: string[], out: (s: string) => void): Promise<number> {
   const args = parseArgs(argv);
-  const { warehouse, table } = requireWarehouse(args, "scan [--snapshot N | --tag NAME]");
+  const t = await openTableFromArgs(args, "scan [--snapshot N | --tag NAME]");
   const snapshot = flagString(args, "snapshot");
   const tag = flagString(args, "tag");
-  const t = await (await openCatalog(warehouse)).getTable(table);
   const r = await readTable(t, { snapshotId: snapshot === undefined ? undefined : BigInt(snapshot), tag });
   for (const row of resultRows(r)) {
     const o: Record<string, unknown> = {};
@@ -98,8 +107,7 @@ async function describeTable(t: FileStoreTable): Promise<unknown> {
 
 export async function describe(argv: string[], out: (s: string) => void): Promise<number> {
   const args = parseArgs(argv);
-  const { warehouse, table } = requireWarehouse(args, "describe");
-  const t = await (await openCatalog(warehouse)).getTable(table);
+  const t = await openTableFromArgs(args, "describe");
   out(jsonLine(await describeTable(t)) + "\n");
   return 0;
 }

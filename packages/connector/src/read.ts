@@ -1,0 +1,343 @@
+/**
+ * The read side: batch reads that can resume, counts, and a stream of the changes of new
+ * snapshots with their row kinds.
+ *
+ * The stream reads each APPEND snapshot's new data files as written (changelog-producer
+ * "none" semantics, as Paimon's own streaming read): +I becomes an insert, -U/+U an update
+ * with before and after, a lone +U an update with after only, -D (or a lone -U) a delete.
+ * COMPACT snapshots carry no logical change and are skipped; a snapshot that leaves the
+ * table empty (truncate) becomes a clear-table event.
+ *
+ * NOTE: the raw reading of one snapshot's delta files (`snapshotChanges`) belongs in
+ * paimon-core; it lives here until core exports an equivalent (see the README).
+ */
+import {
+  FileKind,
+  RowKind,
+  canonicalEncode,
+  formatFromFileName,
+  keyField,
+  keyValueFields,
+  planScan,
+  readDataFile,
+  readSplit,
+  SEQUENCE_FIELD,
+  trimmedPrimaryKeyFields,
+  VALUE_KIND_FIELD,
+  vectorGet,
+  type DataField,
+  type FileStoreTable,
+  type InternalRow,
+  type InternalValue,
+  type Snapshot,
+} from "@paimon-ts/paimon-core";
+import { joinPath } from "@paimon-ts/fileio";
+import { rowFromPaimon, RowConversionError } from "@paimon-ts/type-mapping";
+import { EventType, type Log, type StreamReadConsumer, type TapEvent } from "./pdk.js";
+import type { RecordEncoding } from "./records.js";
+
+export interface ReadOptions {
+  encoding: RecordEncoding;
+  log: Log;
+}
+
+type RowEncoder = (row: InternalRow) => Record<string, unknown>;
+
+function rowEncoder(fields: readonly DataField[], encoding: RecordEncoding): RowEncoder {
+  if (encoding === "canonical") {
+    return (row) => {
+      const o: Record<string, unknown> = {};
+      fields.forEach((f, i) => (o[f.name] = canonicalEncode(f.type, row[i] ?? null)));
+      return o;
+    };
+  }
+  const conv = rowFromPaimon(fields);
+  return (row) => {
+    const r = conv(row);
+    if (r instanceof RowConversionError) throw r;
+    return r;
+  };
+}
+
+// ------------------------------------------------------------------ batch
+
+interface BatchOffset {
+  snapshotId: string;
+  rows: number;
+}
+
+function parseBatchOffset(o: unknown): BatchOffset | null {
+  if (o === null || typeof o !== "object") return null;
+  const r = o as Record<string, unknown>;
+  if ((typeof r.snapshotId === "string" || typeof r.snapshotId === "number") && typeof r.rows === "number") return { snapshotId: String(r.snapshotId), rows: r.rows };
+  return null;
+}
+
+/**
+ * Emits the rows of the latest snapshot (or of the offset's snapshot, from the offset's
+ * row on) as insert events, `batchSize` per call, each with the offset to resume after it.
+ */
+export async function batchRead(
+  table: FileStoreTable,
+  name: string,
+  offset: unknown,
+  batchSize: number,
+  consumer: (events: TapEvent[], offset: unknown) => void | Promise<void>,
+  opts: ReadOptions,
+): Promise<void> {
+  const resume = parseBatchOffset(offset);
+  let plan;
+  try {
+    plan = await planScan(table, resume ? { snapshotId: BigInt(resume.snapshotId) } : {});
+  } catch (e) {
+    if (!resume) throw e;
+    opts.log.warn("batch read of {}: snapshot {} of the offset is gone; reading the latest snapshot from the start", name, resume.snapshotId);
+    plan = await planScan(table);
+  }
+  if (!plan.snapshot) return;
+  const snapshotId = plan.snapshot.id.toString();
+  const skip = resume && resume.snapshotId === snapshotId ? resume.rows : 0;
+  const schema = await table.schemas.schema(plan.snapshot.schemaId);
+  const encode = rowEncoder(schema.fields, opts.encoding);
+  const size = batchSize > 0 ? batchSize : 1000;
+  let position = 0;
+  let batch: TapEvent[] = [];
+  for (const split of plan.splits) {
+    const b = await readSplit(table, split, schema);
+    for (let i = 0; i < b.numRows; i++, position++) {
+      if (position < skip) continue;
+      const row = b.columns.map((c) => vectorGet(c, i));
+      batch.push({ type: EventType.INSERT, tableId: name, after: encode(row) } as TapEvent);
+      if (batch.length >= size) {
+        await consumer(batch, { snapshotId, rows: position + 1 });
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) await consumer(batch, { snapshotId, rows: position });
+}
+
+/** Rows of the latest snapshot: the record count for append tables, a merged scan for primary-key tables. */
+export async function countRows(table: FileStoreTable): Promise<number> {
+  const latest = await table.snapshots.latest();
+  if (!latest) return 0;
+  if (table.schema.primaryKeys.length === 0 && table.options.deletionVectors !== true) {
+    const entries = await table.liveEntries(latest);
+    return entries.reduce((n, e) => n + Number(e.file.rowCount), 0);
+  }
+  const plan = await planScan(table, { snapshotId: latest.id });
+  let n = 0;
+  for (const split of plan.splits) n += (await readSplit(table, split)).numRows;
+  return n;
+}
+
+/** The id of the latest snapshot committed at or before `time` (the latest when null). */
+export async function timestampToStreamOffset(table: FileStoreTable, time: number | null): Promise<string | null> {
+  const latest = await table.snapshots.latestId();
+  if (latest === null) return null;
+  if (time === null) return latest.toString();
+  const earliest = (await table.snapshots.earliestId()) ?? 1n;
+  for (let id = latest; id >= earliest; id--) {
+    const s = await table.snapshots.snapshot(id).catch(() => null);
+    if (s && Number(s.timeMillis) <= time) return id.toString();
+  }
+  return null;
+}
+
+// ------------------------------------------------------------------ stream
+
+export interface ChangeRecord {
+  kind: RowKind;
+  row: InternalRow;
+}
+
+export type SnapshotChanges = { kind: "rows"; records: ChangeRecord[] } | { kind: "truncate" } | { kind: "none" };
+
+/** The changes a snapshot made, read from its new data files. */
+export async function snapshotChanges(table: FileStoreTable, snapshot: Snapshot): Promise<SnapshotChanges> {
+  if (snapshot.commitKind === "COMPACT" || snapshot.commitKind === "ANALYZE") return { kind: "none" };
+  const delta = (await Promise.all((await table.manifestList(snapshot.deltaManifestList)).map((m) => table.manifestFile(m)))).flat();
+  const added = new Set(delta.filter((e) => e.kind === FileKind.ADD).map((e) => e.file.fileName));
+  if (snapshot.commitKind === "OVERWRITE") {
+    const live = await table.liveEntries(snapshot);
+    if (live.length === 0) return { kind: "truncate" };
+  }
+  if (added.size === 0) return { kind: "none" };
+  const schema = await table.schemas.schema(snapshot.schemaId);
+  const plan = await planScan(table, { snapshotId: snapshot.id });
+  const records: ChangeRecord[] = [];
+  const pk = schema.primaryKeys.length > 0;
+  const keyFields = trimmedPrimaryKeyFields(schema);
+  for (const split of plan.splits) {
+    for (const f of split.files) {
+      if (!added.has(f.fileName)) continue;
+      const path = f.externalPath ?? joinPath(split.bucketPath, f.fileName);
+      const bytes = await table.io.readFile(path);
+      const fileSchema = await table.schemas.schema(f.schemaId);
+      if (!pk) {
+        const b = await readDataFile(formatFromFileName(f.fileName), bytes, schema.fields, { fileFields: fileSchema.fields, fileName: path });
+        for (let i = 0; i < b.numRows; i++) records.push({ kind: RowKind.INSERT, row: b.columns.map((c) => vectorGet(c, i)) });
+        continue;
+      }
+      const readFields = keyValueFields(keyFields, schema.fields);
+      const fileFields = [...trimmedPrimaryKeyFields(fileSchema).map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
+      const b = await readDataFile(formatFromFileName(f.fileName), bytes, readFields, { fileFields, fileName: path });
+      const nk = keyFields.length;
+      const rows: { seq: bigint; kind: RowKind; row: InternalValue[] }[] = [];
+      for (let i = 0; i < b.numRows; i++) {
+        const row = new Array<InternalValue>(schema.fields.length);
+        for (let c = 0; c < schema.fields.length; c++) row[c] = vectorGet(b.columns[nk + 2 + c], i);
+        rows.push({ seq: vectorGet(b.columns[nk], i) as bigint, kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind, row });
+      }
+      // files are sorted by key; the change order within a commit is the sequence order
+      rows.sort((a, c) => (a.seq < c.seq ? -1 : a.seq > c.seq ? 1 : 0));
+      for (const r of rows) records.push({ kind: r.kind, row: r.row });
+    }
+  }
+  return { kind: "rows", records };
+}
+
+function keyOf(row: InternalRow, idx: number[]): string {
+  return JSON.stringify(
+    idx.map((i) => row[i]),
+    (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v),
+  );
+}
+
+/** Change records as PDK events: -U followed by +U of the same key becomes one update. */
+export function changeEvents(name: string, pkIndexes: number[], records: ChangeRecord[], encode: RowEncoder): TapEvent[] {
+  const out: TapEvent[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    switch (r.kind) {
+      case RowKind.INSERT:
+        out.push({ type: EventType.INSERT, tableId: name, after: encode(r.row) } as TapEvent);
+        break;
+      case RowKind.UPDATE_AFTER:
+        out.push({ type: EventType.UPDATE, tableId: name, after: encode(r.row) } as TapEvent);
+        break;
+      case RowKind.UPDATE_BEFORE: {
+        const next = records[i + 1];
+        if (next && next.kind === RowKind.UPDATE_AFTER && keyOf(next.row, pkIndexes) === keyOf(r.row, pkIndexes)) {
+          out.push({ type: EventType.UPDATE, tableId: name, before: encode(r.row), after: encode(next.row) } as TapEvent);
+          i++;
+        } else out.push({ type: EventType.DELETE, tableId: name, before: encode(r.row) } as TapEvent);
+        break;
+      }
+      case RowKind.DELETE:
+        out.push({ type: EventType.DELETE, tableId: name, before: encode(r.row) } as TapEvent);
+        break;
+    }
+  }
+  return out;
+}
+
+/** Per table: the last snapshot fully delivered, and how many events of the next one were. */
+interface TablePosition {
+  /** 0 = before the first snapshot. */
+  snapshotId: bigint;
+  delivered: number;
+}
+
+function parseStreamOffset(offset: unknown, tables: string[]): Map<string, TablePosition | undefined> {
+  const out = new Map<string, TablePosition | undefined>();
+  const o = offset !== null && typeof offset === "object" && !Array.isArray(offset) ? (offset as Record<string, unknown>) : {};
+  for (const t of tables) {
+    const v = o[t];
+    if (typeof v === "string" && /^\d+$/.test(v)) out.set(t, { snapshotId: BigInt(v), delivered: 0 });
+    else if (typeof v === "number" && Number.isSafeInteger(v)) out.set(t, { snapshotId: BigInt(v), delivered: 0 });
+    else if (v !== null && typeof v === "object" && /^\d+$/.test(String((v as Record<string, unknown>).snapshotId))) {
+      const r = v as Record<string, unknown>;
+      out.set(t, { snapshotId: BigInt(String(r.snapshotId)), delivered: typeof r.delivered === "number" ? r.delivered : 0 });
+    } else out.set(t, v === null ? { snapshotId: 0n, delivered: 0 } : undefined);
+  }
+  return out;
+}
+
+function encodeStreamOffset(pos: Map<string, TablePosition>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [t, p] of pos) o[t] = p.delivered > 0 ? { snapshotId: p.snapshotId.toString(), delivered: p.delivered } : p.snapshotId.toString();
+  return o;
+}
+
+export interface StreamOptions extends ReadOptions {
+  pollIntervalMs: number;
+  stopped: () => boolean;
+}
+
+/**
+ * Polls the tables for new snapshots and hands their changes to the consumer, at most
+ * `recordSize` events per call. The offset passed with a batch covers exactly the events
+ * delivered so far (a snapshot delivered in parts records how many of its events went out).
+ */
+export async function streamRead(
+  load: (name: string) => Promise<FileStoreTable | null>,
+  tables: string[],
+  offset: unknown,
+  recordSize: number,
+  consumer: StreamReadConsumer,
+  opts: StreamOptions,
+): Promise<void> {
+  const size = recordSize > 0 ? recordSize : 1000;
+  const start = parseStreamOffset(offset, tables);
+  const pos = new Map<string, TablePosition>();
+  for (const t of tables) {
+    const given = start.get(t);
+    if (given) pos.set(t, given);
+    else {
+      const table = await load(t);
+      pos.set(t, { snapshotId: (table ? await table.snapshots.latestId() : null) ?? 0n, delivered: 0 });
+    }
+  }
+  consumer.streamReadStarted?.();
+  try {
+    while (!opts.stopped()) {
+      let progressed = false;
+      for (const name of tables) {
+        if (opts.stopped()) break;
+        const table = await load(name);
+        if (!table) continue;
+        const p = pos.get(name)!;
+        const latest = await table.snapshots.latestId();
+        if (latest === null) continue;
+        const earliest = (await table.snapshots.earliestId()) ?? 1n;
+        let next = p.snapshotId + 1n;
+        if (next < earliest) {
+          opts.log.warn("stream read of {}: snapshots {}..{} expired before they were read; continuing at {}", name, next, earliest - 1n, earliest);
+          next = earliest;
+          p.delivered = 0;
+        }
+        for (let id = next; id <= latest && !opts.stopped(); id++) {
+          const snapshot = await table.snapshots.snapshot(id);
+          const changes = await snapshotChanges(table, snapshot);
+          let events: TapEvent[] = [];
+          if (changes.kind === "truncate") events = [{ type: EventType.CLEAR_TABLE, tableId: name, referenceTime: Number(snapshot.timeMillis) } as TapEvent];
+          else if (changes.kind === "rows") {
+            const schema = await table.schemas.schema(snapshot.schemaId);
+            const pkIdx = schema.primaryKeys.map((k) => schema.fields.findIndex((f) => f.name === k));
+            events = changeEvents(name, pkIdx, changes.records, rowEncoder(schema.fields, opts.encoding));
+            for (const e of events) (e as { referenceTime?: number }).referenceTime = Number(snapshot.timeMillis);
+          }
+          const skip = p.delivered;
+          for (let i = skip; i < events.length; i += size) {
+            const part = events.slice(i, i + size);
+            const done = i + part.length >= events.length;
+            if (done) {
+              p.snapshotId = id;
+              p.delivered = 0;
+            } else p.delivered = i + part.length;
+            await consumer.accept(part, encodeStreamOffset(pos));
+            progressed = true;
+          }
+          if (events.length <= skip) {
+            p.snapshotId = id;
+            p.delivered = 0;
+          }
+        }
+      }
+      if (!progressed && !opts.stopped()) await new Promise((r) => setTimeout(r, opts.pollIntervalMs));
+    }
+  } finally {
+    consumer.streamReadEnded?.();
+  }
+}

@@ -1,0 +1,115 @@
+/** batchRead (resumable), batchCount, timestampToStreamOffset and streamRead with row kinds. */
+import type { TapEvent } from "../src/index.js";
+import { createTable, ctx, del, ins, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
+
+type Ev = TapEvent & { after?: Record<string, unknown>; before?: Record<string, unknown>; tableId?: string };
+
+describe("batch read", () => {
+  it("reads the latest snapshot in batches and resumes from an offset", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh, { bucketMode: "fixed", bucketCount: 3 });
+    await createTable(connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    await connector.writeRecord(ctx, Array.from({ length: 25 }, (_, i) => ins({ id: i, v: `v${i}` })), "t");
+    await connector.writeRecord(ctx, [del({ id: 0 })], "t");
+    await connector.flush();
+    expect(await connector.batchCount(ctx, "t")).toBe(24);
+    const batches: { events: Ev[]; offset: unknown }[] = [];
+    await connector.batchRead(ctx, "t", undefined, 10, (events, offset) => void batches.push({ events: events as Ev[], offset }));
+    expect(batches.map((b) => b.events.length)).toEqual([10, 10, 4]);
+    expect(batches[0].events[0]).toMatchObject({ type: 300, tableId: "t", after: { id: expect.any(Number), v: expect.any(String) } });
+    const all = batches.flatMap((b) => b.events.map((e) => e.after!.id as number)).sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    // resume after the first batch: the rest, exactly once
+    const rest: Ev[] = [];
+    await connector.batchRead(ctx, "t", batches[0].offset, 100, (events) => void rest.push(...(events as Ev[])));
+    expect(rest.map((e) => e.after!.id).sort()).toEqual(batches.slice(1).flatMap((b) => b.events.map((e) => e.after!.id)).sort());
+    // a missing table reads as empty
+    const none: unknown[] = [];
+    await connector.batchRead(ctx, "nope", undefined, 10, (e) => void none.push(...e));
+    expect(none).toEqual([]);
+    await connector.stop();
+  });
+
+  it("counts append tables from the file statistics", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh);
+    await createTable(connector, tapTable("log", { msg: "STRING" }));
+    await connector.writeRecord(ctx, Array.from({ length: 7 }, () => ins({ msg: "x" })), "log");
+    await connector.flush();
+    expect(await connector.batchCount(ctx, "log")).toBe(7);
+    await connector.stop();
+  });
+});
+
+describe("stream read", () => {
+  it("emits the changes of new snapshots with their row kinds, and resumes from its offset", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh, { batchAccumulationSize: 0, commitIntervalMs: 0 });
+    await createTable(connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    await connector.writeRecord(ctx, [ins({ id: 1, v: "before the stream" })], "t");
+    const start = await connector.timestampToStreamOffset({ connectionConfig: {}, tableMap: { t: tapTable("t", {}) } }, null);
+    expect(start).toEqual({ t: "1" });
+
+    const got: { events: Ev[]; offset: unknown }[] = [];
+    let started = false;
+    const reading = connector.streamRead(ctx, ["t"], start, 100, { accept: (events, offset) => void got.push({ events: events as Ev[], offset }), streamReadStarted: () => (started = true) }, 20);
+    await connector.writeRecord(ctx, [ins({ id: 2, v: "a" }), ins({ id: 3, v: "b" })], "t");
+    await connector.writeRecord(ctx, [upd({ id: 2, v: "a" }, { id: 2, v: "A" })], "t");
+    await connector.writeRecord(ctx, [del({ id: 3 })], "t");
+    await connector.writeRecord(ctx, [upd({ id: 1, v: "x" }, { id: 5, v: "moved" })], "t");
+    await connector.clearTable(ctx, { type: 205, tableId: "t" });
+    const until = Date.now() + 5000;
+    while (got.flatMap((g) => g.events).length < 7 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    connector.stopStreamRead();
+    await reading;
+    expect(started).toBe(true);
+    const events = got.flatMap((g) => g.events).map((e) => [e.type, e.before ?? null, e.after ?? null]);
+    expect(events).toEqual([
+      [300, null, { id: 2, v: "a" }],
+      [300, null, { id: 3, v: "b" }],
+      // changelog-producer none: the write buffer keeps the last row of a key per commit (+U)
+      [302, null, { id: 2, v: "A" }],
+      [301, { id: 3, v: null }, null],
+      [301, { id: 1, v: "x" }, null],
+      [300, null, { id: 5, v: "moved" }],
+      [205, null, null],
+    ]);
+    expect(got[got.length - 1].offset).toEqual({ t: "7" });
+
+    // resume from a mid-stream offset: exactly the later events
+    const again: Ev[] = [];
+    const r2 = connector.streamRead(ctx, ["t"], got[1].offset, 100, { accept: (events) => void again.push(...(events as Ev[])) }, 20);
+    const until2 = Date.now() + 5000;
+    while (again.length < events.length - got[0].events.length - got[1].events.length && Date.now() < until2) await new Promise((r) => setTimeout(r, 20));
+    connector.stopStreamRead();
+    await r2;
+    expect(again.map((e) => e.type)).toEqual(events.slice(got[0].events.length + got[1].events.length).map((e) => e[0]));
+    await connector.stop();
+  });
+
+  it("splits a large snapshot and records how much of it was delivered", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh, { batchAccumulationSize: 0 });
+    await createTable(connector, tapTable("log", { n: "INT" }));
+    const got: { n: number; offset: unknown }[] = [];
+    const reading = connector.streamRead(ctx, ["log"], { log: null }, 4, { accept: (events, offset) => void got.push({ n: events.length, offset }) }, 20);
+    await connector.writeRecord(ctx, Array.from({ length: 10 }, (_, i) => ins({ n: i })), "log");
+    const until = Date.now() + 5000;
+    while (got.reduce((s, g) => s + g.n, 0) < 10 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    connector.stopStreamRead();
+    await reading;
+    expect(got).toEqual([
+      { n: 4, offset: { log: { snapshotId: "0", delivered: 4 } } },
+      { n: 4, offset: { log: { snapshotId: "0", delivered: 8 } } },
+      { n: 2, offset: { log: "1" } },
+    ]);
+    const rest: number[] = [];
+    const r2 = connector.streamRead(ctx, ["log"], got[0].offset, 100, { accept: (events) => void rest.push(...events.map((e) => (e as Ev).after!.n as number)) }, 20);
+    const until2 = Date.now() + 5000;
+    while (rest.length < 6 && Date.now() < until2) await new Promise((r) => setTimeout(r, 20));
+    connector.stopStreamRead();
+    await r2;
+    expect(rest).toHaveLength(6);
+    await connector.stop();
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * Table DDL and discovery: createTableV2 (mapping, node options, existing tables compared),
+ * drop, clear, createIndex, field DDL as schema evolution (idempotent on replay),
+ * discoverSchema and tableCount.
+ */
+import { asSQLString } from "@paimon-ts/paimon-core";
+import { PaimonConnector, type TapTable } from "../src/index.js";
+import { byKey, createTable, ctx, del, ins, loadTable, ourRows, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
+
+describe("createTableV2", () => {
+  it("maps the fields and honours the node settings", async () => {
+    const wh = tempWarehouse();
+    const { connector, log } = await startConnector(wh, {
+      bucketMode: "fixed",
+      bucketCount: 3,
+      fileFormat: "avro",
+      compression: "snappy",
+      enableAutoCompaction: false,
+      targetFileSize: 64,
+      tableProperties: [{ propKey: "snapshot.num-retained.max", propValue: "50" }],
+    }, { tableNodeConfig: { orders: { partitionKey: ["dt"] } } });
+    const t = tapTable("orders", { id: "BIGINT", dt: "DATE", amount: "DECIMAL", t: "TIME", ts: "TIMESTAMP", note: "VARCHAR(20)", tags: "ARRAY<STRING>", y: "YEAR" }, ["id", "dt"]);
+    (t.nameFieldMap as Record<string, { nullable?: boolean; comment?: string }>).note.nullable = false;
+    (t.nameFieldMap as Record<string, { nullable?: boolean; comment?: string }>).amount.comment = "total";
+    expect(await createTable(connector, t)).toEqual({ tableExists: false });
+    const table = await loadTable(wh, "db.orders");
+    const s = table.schema;
+    expect(s.fields.map((f) => `${f.name} ${asSQLString(f.type)}`)).toEqual([
+      "id BIGINT NOT NULL",
+      "dt DATE NOT NULL",
+      "amount DECIMAL(38, 10)",
+      "t TIME(3)",
+      "ts TIMESTAMP(6)",
+      "note VARCHAR(20) NOT NULL",
+      "tags STRING",
+      "y CHAR(4)",
+    ]);
+    expect(s.fields[2].description).toBe("total");
+    expect(s.primaryKeys).toEqual(["id", "dt"]);
+    expect(s.partitionKeys).toEqual(["dt"]);
+    expect(s.options).toMatchObject({ bucket: "3", "file.format": "avro", "file.compression": "snappy", "write-only": "true", "target-file-size": "64mb", "snapshot.num-retained.max": "50" });
+    expect(log.lines.find((l) => l.startsWith("INFO created table"))).not.toContain("50");
+    await connector.stop();
+  });
+
+  it("reports how an existing table differs instead of silently using it", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh, { bucketMode: "fixed", bucketCount: 2 });
+    await createTable(connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    expect(await createTable(connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]))).toEqual({ tableExists: true, differences: [] });
+    await connector.stop();
+    const again = await startConnector(wh, { bucketMode: "dynamic" });
+    const r = await createTable(again.connector, tapTable("t", { id: "BIGINT", w: "STRING" }, ["w"]));
+    expect(r.tableExists).toBe(true);
+    expect(r.differences).toEqual([
+      "column id is INT in the table, BIGINT in the source",
+      "column w (STRING) is missing from the table",
+      "column v exists only in the table",
+      "primary key is [id] in the table, [w] in the source",
+      "bucket is 2 (HASH_FIXED) in the table, -1 requested",
+    ]);
+    expect(again.log.lines.some((l) => l.startsWith("WARN table db.t exists and differs"))).toBe(true);
+    await again.connector.stop();
+  });
+
+  it("refuses tables paimon-ts could not write, before creating anything", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh, { partitionKey: ["dt"] });
+    await expect(createTable(connector, tapTable("x", { id: "INT", dt: "DATE" }, ["id"]))).rejects.toThrow(/must contain every partition key \[dt\]/);
+    await expect(createTable(connector, tapTable("y", { id: "INT", dt: "DATE", t: "TIME(6)" }, ["id", "dt"]))).rejects.toThrow(/PAIMON_TIME_PRECISION_UNSUPPORTED/);
+    await expect(createTable(connector, tapTable("z", { id: "INT", dt: "DATE" }, ["id", "dt"], { options: { bucket: "-2" } }))).rejects.toThrow(/postpone buckets/);
+    expect(await connector.catalog.databaseExists("db")).toBe(false);
+    await connector.stop();
+  });
+});
+
+describe("drop, clear, createIndex", () => {
+  it("clears with one TRUNCATE snapshot and keeps writing; drop removes the table and its state", async () => {
+    const wh = tempWarehouse();
+    const s = await startConnector(wh, { batchAccumulationSize: 1000 });
+    await createTable(s.connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    await s.connector.writeRecord(ctx, [ins({ id: 1, v: "a" }, 1), ins({ id: 2, v: "b" }, 2)], "t");
+    await s.connector.clearTable(ctx, { type: 205, tableId: "t" });
+    let t = await loadTable(wh, "db.t");
+    const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
+    expect(snaps.map((x) => x.commitKind)).toEqual(["APPEND", "OVERWRITE"]);
+    expect(await ourRows(wh, "db.t")).toEqual([]);
+    await s.connector.writeRecord(ctx, [ins({ id: 3, v: "c" }, 3)], "t");
+    await s.connector.flush();
+    expect(await ourRows(wh, "db.t")).toEqual([{ id: 3, v: "c" }]);
+    expect(schemaId(t)).toBe(0n);
+    await s.connector.createIndex(ctx, tapTable("t", {}), { indexList: [{}] });
+    expect(s.log.lines.some((l) => /no secondary indexes; 1 index\(es\) ignored/.test(l))).toBe(true);
+    await s.connector.dropTable(ctx, { type: 208, tableId: "t" });
+    expect(await s.connector.catalog.tableExists({ database: "db", table: "t" })).toBe(false);
+    expect(Object.keys(s.state.toJSON())).toEqual([]);
+    // a recreated table starts afresh: offsets of the old one do not hide new records
+    await createTable(s.connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    const r = await s.connector.writeRecord(ctx, [ins({ id: 1, v: "new" }, 1)], "t");
+    expect(r.skippedReplays).toBe(0);
+    await s.connector.stop();
+    t = await loadTable(wh, "db.t");
+    expect(await ourRows(wh, "db.t")).toEqual([{ id: 1, v: "new" }]);
+    await s.connector.dropTable(ctx, { type: 208, tableId: "nope" }).catch(() => undefined);
+  });
+});
+
+function schemaId(t: { schema: { id: bigint } }): bigint {
+  return t.schema.id;
+}
+
+describe("field DDL", () => {
+  it("adds, renames, retypes and drops columns as schema evolution, between writes", async () => {
+    const wh = tempWarehouse();
+    const s = await startConnector(wh, { batchAccumulationSize: 1000 });
+    const c = s.connector;
+    await createTable(c, tapTable("t", { id: "INT", v: "STRING", n: "INT", gone: "STRING" }, ["id"]));
+    await c.writeRecord(ctx, [ins({ id: 1, v: "a", n: 1, gone: "x" })], "t");
+    await c.newField(ctx, { type: 209, tableId: "t", newFields: [{ name: "extra", dataType: "DECIMAL(5,2)", nullable: false }] });
+    await c.writeRecord(ctx, [ins({ id: 2, v: "b", n: 2, gone: "y", extra: "1.50" })], "t");
+    await c.alterFieldName(ctx, { type: 202, tableId: "t", nameChange: { before: "v", after: "label" } });
+    await c.alterFieldAttributes(ctx, { type: 201, tableId: "t", fieldName: "n", dataTypeChange: { after: "BIGINT" }, commentChange: { after: "count" } });
+    await c.dropField(ctx, { type: 207, tableId: "t", fieldName: "gone" });
+    const r = await c.writeRecord(ctx, [upd({ id: 1 }, { id: 1, label: "A", n: "9007199254740993", extra: null }), ins({ id: 3, label: "c", n: "3", extra: "3.00" }), ins({ id: 4, v: "old name" })], "t");
+    expect([r.insertedCount, r.modifiedCount]).toEqual([1, 1]);
+    expect([...r.errorMap.values()][0].message).toMatch(/PAIMON_UNKNOWN_FIELD: .*not columns: v /);
+    // replayed DDL is recognised
+    await c.newField(ctx, { type: 209, tableId: "t", newFields: [{ name: "extra", dataType: "DECIMAL(5,2)" }] });
+    await c.alterFieldName(ctx, { type: 202, tableId: "t", nameChange: { before: "v", after: "label" } });
+    await c.dropField(ctx, { type: 207, tableId: "t", fieldName: "gone" });
+    await c.alterFieldAttributes(ctx, { type: 201, tableId: "t", fieldName: "n", dataTypeChange: { after: "BIGINT" } });
+    await c.stop();
+    const t = await loadTable(wh, "db.t");
+    expect(t.schema.id).toBe(4n);
+    expect(t.schema.fields.map((f) => `${f.name} ${asSQLString(f.type)}${f.description ? ` '${f.description}'` : ""}`)).toEqual(["id INT NOT NULL", "label STRING", "n BIGINT 'count'", "extra DECIMAL(5, 2)"]);
+    expect(byKey(await ourRows(wh, "db.t"))).toEqual([
+      { id: 1, label: "A", n: "9007199254740993", extra: null },
+      { id: 2, label: "b", n: "2", extra: "1.50" },
+      { id: 3, label: "c", n: "3", extra: "3.00" },
+    ]);
+  });
+
+  it("explains DDL Paimon refuses", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh);
+    await createTable(connector, tapTable("t", { id: "INT", v: "BIGINT" }, ["id"]));
+    await expect(connector.alterFieldAttributes(ctx, { type: 201, tableId: "t", fieldName: "v", dataTypeChange: { after: "INT" } })).rejects.toThrow(/column v/);
+    await expect(connector.dropField(ctx, { type: 207, tableId: "t", fieldName: "id" })).rejects.toThrow(/primary key columns cannot be dropped/);
+    await connector.stop();
+  });
+});
+
+describe("discovery", () => {
+  it("lists tables as TapTables with types, keys, partitions and the PRIMARY index", async () => {
+    const wh = tempWarehouse();
+    const { connector } = await startConnector(wh);
+    await createTable(connector, tapTable("a", { id: "BIGINT", dt: "DATE", v: "DECIMAL(10,2)", ts: "TIMESTAMP(3) WITH LOCAL TIME ZONE" }, ["id", "dt"], { partitionKeys: ["dt"] }));
+    await createTable(connector, tapTable("b", { msg: "STRING" }));
+    await connector.writeRecord(ctx, [ins({ id: "1", dt: "2024-01-01" }), del({ id: "1", dt: "2024-01-01" })], "a");
+    await connector.stop();
+
+    const fresh = new PaimonConnector();
+    const conn = { connectionConfig: { warehouse: wh, database: "db" } };
+    expect(await fresh.tableCount(conn)).toBe(2);
+    expect(await fresh.tableCount({ connectionConfig: { warehouse: wh, database: "none" } })).toBe(0);
+    const batches: TapTable[][] = [];
+    await fresh.discoverSchema(conn, null, 1, (b) => batches.push(b));
+    expect(batches.map((b) => b.map((t) => t.id))).toEqual([["a"], ["b"]]);
+    const a = batches[0][0];
+    expect(a.defaultPrimaryKeys).toEqual(["id", "dt"]);
+    expect(a.partitionKeys).toEqual(["dt"]);
+    expect(a.indexList).toEqual([{ name: "PRIMARY", unique: true, coreUnique: true, primary: true, indexFields: [{ name: "id", fieldAsc: true }, { name: "dt", fieldAsc: true }] }]);
+    const f = a.nameFieldMap as unknown as Record<string, Record<string, unknown>>;
+    expect(Object.keys(f)).toEqual(["id", "dt", "v", "ts"]);
+    expect(f.id).toMatchObject({ dataType: "BIGINT", nullable: false, primaryKey: true, isPrimaryKey: true, primaryKeyPos: 1, tapType: { type: "TapNumber", bit: 64 } });
+    expect(f.dt).toMatchObject({ dataType: "DATE", primaryKeyPos: 2, isPartitionKey: true, partitionKeyPos: 1 });
+    expect(f.v).toMatchObject({ dataType: "DECIMAL(10, 2)", nullable: true, tapType: { type: "TapNumber", precision: 10, scale: 2 } });
+    expect(f.ts).toMatchObject({ dataType: "TIMESTAMP(3) WITH LOCAL TIME ZONE", tapType: { type: "TapDateTime", withTimeZone: true } });
+    const only: TapTable[] = [];
+    await fresh.discoverSchema(conn, ["b"], 10, (b) => only.push(...b));
+    expect(only.map((t) => t.id)).toEqual(["b"]);
+    expect(await fresh.batchCount(ctx, "a").catch((e) => e.message)).toMatch(/not initialized/);
+  });
+});
