@@ -332,7 +332,7 @@ const spec: TableSpec = {
     w = await KeyValueWriter.create(t);
     await w.writeRows([[4, "fourth"], [1, "ignored"]]);
     await commitMessages(t, await w.prepareCommit());
-    expect((await java!.describe(wh, "db.t")).liveFiles.every((f) => f.level === 5)).toBe(true);
+    expect((await java!.describe(wh, "db.t")).liveFiles.every((f) => f.level > 0)).toBe(true);
     expect(rowMultiset((await java!.readTable(wh, "db.t")).rows)).toEqual(rowMultiset([...want.map((x) => JSON.parse(x)), { k: 4, v: "fourth" }]));
   });
 });

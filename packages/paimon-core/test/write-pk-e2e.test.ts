@@ -173,7 +173,7 @@ const cases = layouts.flatMap((l) => engines.map((e) => [l, e] as [Layout, Engin
     expect(ref1.length).toBeGreaterThan(5);
     expectAll(await readAll(whT, engine), ref1, engine);
 
-    // 2. Java sees the files it would have written (first-row: written here, compacted to level 5 at each commit)
+    // 2. Java sees the files it would have written (first-row: written here; lookup compaction takes level 0 up at each commit)
     const dT = await java!.describe(whT, "db.t");
     expect(dT.snapshots.length).toBeGreaterThanOrEqual(4);
     if (javaWrites(engine)) {
@@ -183,7 +183,7 @@ const cases = layouts.flatMap((l) => engines.map((e) => [l, e] as [Layout, Engin
         dJ.indexFiles.map((f) => [JSON.stringify(f.partition), f.bucket, f.indexType, f.rowCount]).sort(),
       );
     } else {
-      expect(dT.liveFiles.every((f) => f.level === 5)).toBe(true);
+      expect(dT.liveFiles.every((f) => f.level > 0)).toBe(true);
     }
 
     // 3. Java keeps writing to our table (and to its own), including a full compaction

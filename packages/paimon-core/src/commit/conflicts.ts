@@ -8,7 +8,11 @@
  * 3. every file the commit deletes is still live (another commit may have removed it),
  * 4. LSM key ranges: files of one (partition, bucket, level ≥ 1) must not overlap,
  * 5. deletion vectors: a DV may only be written for a live data file, and (bucket-unaware
- *    tables) a deleted data file's DV file must be removed with it.
+ *    tables) a deleted data file's DV file must be removed with it;
+ * 6. primary-key buckets: a new DELETION_VECTORS index file must name, as deleted, exactly
+ *    the bucket's live one (the one its vectors were computed from). The index manifest
+ *    replaces a bucket's DV file by (partition, bucket), so without this two writers'
+ *    compactions of one bucket could both land and one writer's deletions would be lost.
  *
  * A failure is a {@link CommitConflictError} naming the table, the partition and bucket,
  * and the reason. It is final: retrying against a newer snapshot cannot make it pass.
@@ -173,6 +177,31 @@ export function checkConflicts(input: ConflictCheckInput): CommitConflictError |
               `a concurrent commit probably added it`,
           );
         }
+      }
+    }
+  }
+
+  // 6. primary-key buckets: a new DV index file replaces the bucket's live one, so it must
+  //    have been computed from that one (it names it as deleted); otherwise another writer's
+  //    deletions would be lost
+  if (!input.bucketUnaware && input.keyTypes !== null && dvChanges.some((e) => e.kind === FileKind.ADD)) {
+    const bucketOf = (e: IndexManifestEntry) => `${toHex(e.partition)}/${e.bucket}`;
+    const names = (list: readonly IndexManifestEntry[]) =>
+      list
+        .map((e) => e.indexFile.fileName)
+        .sort()
+        .join(", ");
+    for (const add of dvChanges.filter((e) => e.kind === FileKind.ADD)) {
+      const key = bucketOf(add);
+      const replaced = dvChanges.filter((e) => e.kind === FileKind.DELETE && bucketOf(e) === key);
+      const live = input.baseIndex.filter((e) => e.indexFile.indexType === DELETION_VECTORS_INDEX && bucketOf(e) === key);
+      if (names(replaced) !== names(live)) {
+        return conflict(
+          `deletion-vector conflict in ${where(add.partition, add.bucket)}: the commit's deletion vectors were computed from ` +
+            `${replaced.length === 0 ? "no deletion-vector file" : `index file ${names(replaced)}`}, but the bucket's live deletion vectors are now in ` +
+            `${live.length === 0 ? "no file" : `index file ${names(live)}`}: another writer compacted the bucket concurrently. ` +
+            `Discard this writer and write again from the latest snapshot (a new writer also compacts any level-0 files this commit left behind)`,
+        );
       }
     }
   }

@@ -9,7 +9,11 @@
  * * `MergeTreeBucketWriter`: rows go to a sorted write buffer; a flush writes one sorted
  *   run as level-0 file(s); the bucket's LSM `Levels` track every live file, and
  *   compaction (universal, or full on demand) runs before `prepareCommit` returns, its
- *   inputs and outputs reported as `compactBefore`/`compactAfter`.
+ *   inputs and outputs reported as `compactBefore`/`compactAfter`. Deletion-vector and
+ *   first-row tables use lookup compaction instead (see lookup-compaction.ts): every
+ *   level-0 file goes up before `prepareCommit` returns, and (deletion vectors) the
+ *   bucket's new DELETION_VECTORS index file is reported in `compactIndexFiles`, the one
+ *   it replaces in `compactDeletedIndexFiles`.
  */
 import type { FileIO } from "@paimon-ts/fileio";
 import { joinPath } from "@paimon-ts/fileio";
@@ -19,6 +23,7 @@ import { FileSource, type DataFileMeta, type IndexFileMeta } from "../manifest/m
 import {
   dropDeleteFor,
   mergeRuns,
+  pickForceUpLevel0,
   pickFull,
   pickUniversal,
   runCompactUnit,
@@ -28,6 +33,11 @@ import {
   type KeyValueFileReader,
 } from "./compaction.js";
 import { DataFileNamer, RollingDataFileWriter } from "./data-file-writer.js";
+import type { BucketDeletionVectors } from "./deletion-vectors.js";
+import { gatherBatch } from "./columns.js";
+import { BucketLookup, type BlockSource, type LookupCache, type LookupMode } from "./lookup.js";
+import { LookupCompactRewriter } from "./lookup-compaction.js";
+import type { MergeEngine } from "../table/options.js";
 import type { KeyValueLayout } from "./kv-layout.js";
 import { KeyRanges, Levels } from "./levels.js";
 import { statsModesFor, type WriteOptions } from "./options.js";
@@ -54,6 +64,9 @@ export abstract class BucketWriter {
   protected compactBefore = new Map<string, DataFileMeta>();
   protected compactAfter: DataFileMeta[] = [];
   protected newIndexFiles: IndexFileMeta[] = [];
+  /** Index files replaced by compaction (DELETION_VECTORS), with the files they replace. */
+  protected compactIndexFiles: IndexFileMeta[] = [];
+  protected compactDeletedIndexFiles: IndexFileMeta[] = [];
 
   constructor(
     readonly ctx: BucketWriterContext,
@@ -95,11 +108,15 @@ export abstract class BucketWriter {
     if (this.compactBefore.size > 0) msg.compactBefore = [...this.compactBefore.values()];
     if (this.compactAfter.length > 0) msg.compactAfter = this.compactAfter;
     if (this.newIndexFiles.length > 0) msg.newIndexFiles = this.newIndexFiles;
+    if (this.compactIndexFiles.length > 0) msg.compactIndexFiles = this.compactIndexFiles;
+    if (this.compactDeletedIndexFiles.length > 0) msg.compactDeletedIndexFiles = this.compactDeletedIndexFiles;
     this.newFiles = [];
     this.compactBefore = new Map();
     this.compactAfter = [];
     this.newIndexFiles = [];
-    const empty = msg.newFiles.length === 0 && !msg.compactBefore && !msg.compactAfter && !msg.newIndexFiles;
+    this.compactIndexFiles = [];
+    this.compactDeletedIndexFiles = [];
+    const empty = msg.newFiles.length === 0 && !msg.compactBefore && !msg.compactAfter && !msg.newIndexFiles && !msg.compactIndexFiles;
     return empty ? null : msg;
   }
 
@@ -195,13 +212,31 @@ export interface MergeTreeBucketOptions {
   fullCompactionOnly: boolean;
   /** Compact level-0 files away before each commit so they become visible to batch reads (first-row). */
   compactLevel0OnCommit: boolean;
+  /**
+   * Lookup compaction (deletion-vector and first-row tables, see lookup-compaction.ts):
+   * every commit takes all level-0 files up (Java's force-up-level-0 strategy), looking
+   * their keys up in the levels above and, with deletion vectors, marking the older rows
+   * deleted (first-row: dropping the new ones). Takes precedence over the two options above.
+   */
+  lookup?: MergeTreeLookupOptions;
+}
+
+export interface MergeTreeLookupOptions {
+  engine: MergeEngine;
+  mode: LookupMode;
+  cache: LookupCache;
+  source: BlockSource;
+  /** The bucket's deletion vectors (null: lookup without deletion vectors). */
+  dvs: BucketDeletionVectors | null;
 }
 
 export class MergeTreeBucketWriter extends BucketWriter {
   readonly buffer: WriteBuffer;
-  readonly levels: Levels;
+  /** The bucket's LSM levels (replaced by `resetLevels`). */
+  levels: Levels;
   private readonly keys: KeyRanges;
   private fullCompactionRequested = false;
+  private readonly bucketLookup: BucketLookup | null = null;
 
   constructor(
     ctx: BucketWriterContext,
@@ -215,6 +250,66 @@ export class MergeTreeBucketWriter extends BucketWriter {
     this.buffer = new WriteBuffer(mt.layout);
     this.keys = new KeyRanges(mt.layout.keyTypes, mt.layout.keyCompare);
     this.levels = new Levels(this.keys, mt.restoredFiles, ctx.opts.numLevels);
+    const lk = mt.lookup;
+    if (lk) {
+      const dvs = lk.dvs;
+      this.bucketLookup = new BucketLookup(lk.cache, () => this.levels, this.keys, mt.layout.keyCompare, mt.layout.keyFields.length, lk.source, lk.mode, dvs ? (f, p) => dvs.isDeleted(f, p) : null);
+    }
+  }
+
+  /** The bucket's deletion vectors (deletion-vector tables). */
+  get deletionVectors(): BucketDeletionVectors | null {
+    return this.mt.lookup?.dvs ?? null;
+  }
+
+  /** The lookup of this bucket (lookup compaction), for tests and tools. */
+  get lookup(): BucketLookup | null {
+    return this.bucketLookup;
+  }
+
+  /**
+   * Replaces the committed part of the levels with `files` (the bucket's live files in a
+   * newer snapshot, after another writer changed it); files this writer added since its
+   * last `prepareCommit` stay. Cached lookup indexes of files that are gone are dropped.
+   */
+  resetLevels(files: readonly DataFileMeta[]): void {
+    // not committed yet: new files and compaction outputs of this round (compaction inputs are gone)
+    const pending = new Set([...this.newFiles, ...this.compactAfter].map((f) => `${f.fileName}@${f.level}`));
+    const old = this.levels.allFiles();
+    const keep = [...files.filter((f) => !this.compactBefore.has(f.fileName)), ...old.filter((f) => pending.has(`${f.fileName}@${f.level}`))];
+    const live = new Set(keep.map((f) => f.fileName));
+    this.mt.lookup?.cache.retainOnly(
+      old.map((f) => f.fileName),
+      live,
+    );
+    for (const f of files) if (f.maxSequenceNumber > this.maxSequence) this.maxSequence = f.maxSequenceNumber;
+    this.levels = new Levels(this.keys, keep, this.ctx.opts.numLevels);
+  }
+
+  /** Reads a file for compaction, without the rows its deletion vector deletes. */
+  private async readLive(f: DataFileMeta): Promise<ColumnBatch> {
+    const b = await this.mt.read(f);
+    const dv = this.mt.lookup?.dvs?.vectorOf(f.fileName);
+    if (!dv || dv.isEmpty()) return b;
+    const keep = new Int32Array(b.numRows);
+    let n = 0;
+    for (let i = 0; i < b.numRows; i++) if (!dv.isDeleted(i)) keep[n++] = i;
+    return gatherBatch(b, keep, n);
+  }
+
+  private lookupRewriter(lk: MergeTreeLookupOptions): LookupCompactRewriter {
+    return new LookupCompactRewriter({
+      layout: this.mt.layout,
+      engine: lk.engine,
+      maxLevel: this.levels.maxLevel,
+      read: (f) => this.readLive(f),
+      lookup: this.bucketLookup as BucketLookup,
+      dvs: lk.dvs,
+      openWriter: (level) => this.fileWriter(level, FileSource.COMPACT),
+      onRewritten: (files) => {
+        for (const f of files) lk.cache.dropFile(f.fileName);
+      },
+    });
   }
 
   get memoryBytes(): number {
@@ -280,17 +375,39 @@ export class MergeTreeBucketWriter extends BucketWriter {
   async compact(full: boolean): Promise<boolean> {
     const numLevels = this.levels.numberOfLevels;
     const runs = this.levels.levelSortedRuns();
+    const lk = this.mt.lookup;
+    const dvs = lk?.dvs ?? null;
+    await dvs?.load();
     let unit: CompactUnit | null;
-    if (full) unit = pickFull(numLevels, runs);
-    else {
+    // deletion vectors fold away in a full compaction: files with one are rewritten
+    const hasDv = (f: DataFileMeta) => dvs !== null && (dvs.vectorOf(f.fileName)?.isEmpty() === false);
+    if (full) {
+      unit = pickFull(numLevels, runs);
+      if (!unit && dvs !== null && runs.length === 1) {
+        const withDv = runs[0].run.files.filter(hasDv);
+        if (withDv.length > 0) unit = { outputLevel: numLevels - 1, files: withDv };
+      }
+    } else if (lk) {
+      unit = pickForceUpLevel0(numLevels, runs, this.ctx.opts);
+      if (unit && (unit.files.length === 0 || (unit.files.length === 1 && unit.files[0].level === unit.outputLevel))) unit = null;
+    } else {
       unit = pickUniversal(numLevels, runs, this.ctx.opts);
       // first-row reads skip merging across levels: never leave data on two levels ≥ 1
       if (unit && this.mt.fullCompactionOnly) unit = pickFull(numLevels, runs);
       if (unit && (unit.files.length === 0 || (unit.files.length === 1 && unit.files[0].level === unit.outputLevel))) unit = null;
     }
     if (!unit) return false;
-    const dropDelete = dropDeleteFor(unit, this.levels);
-    const result = await runCompactUnit(unit, dropDelete, this.levels.maxLevel, this.ctx.opts.compactionFileSize, this.keys, this.rewriter());
+    // with deletion vectors the output never shadows older rows: they are deleted instead
+    const dropDelete = dvs !== null ? unit.outputLevel !== 0 : dropDeleteFor(unit, this.levels);
+    const result = await runCompactUnit(
+      unit,
+      dropDelete,
+      this.levels.maxLevel,
+      this.ctx.opts.compactionFileSize,
+      this.keys,
+      lk ? this.lookupRewriter(lk) : this.rewriter(),
+      full && dvs !== null ? hasDv : undefined,
+    );
     await this.applyCompactResult(result);
     this.levels.checkNonOverlapping();
     return result.before.length > 0 || result.after.length > 0;
@@ -337,6 +454,23 @@ export class MergeTreeBucketWriter extends BucketWriter {
 
   async prepareCommit(): Promise<CommitMessage | null> {
     await this.flush();
+    const lk = this.mt.lookup;
+    if (lk) {
+      // lookup compaction: nothing stays at level 0 (Java waits for it: lookup-wait)
+      if (this.fullCompactionRequested) {
+        this.fullCompactionRequested = false;
+        await this.compact(true);
+      }
+      if (!this.ctx.opts.writeOnly) {
+        while (this.levels.level0Files().length > 0) if (!(await this.compact(false))) break;
+      }
+      const written = await lk.dvs?.writeIndexFile();
+      if (written) {
+        this.compactIndexFiles.push(written.file);
+        this.compactDeletedIndexFiles.push(...written.replaces);
+      }
+      return this.drainIncrement();
+    }
     if (this.fullCompactionRequested) {
       this.fullCompactionRequested = false;
       await this.compact(true);

@@ -81,6 +81,19 @@ function createUnit(runs: readonly LevelSortedRun[], maxLevel: number, runCount:
   return unitOf(outputLevel, runs.slice(0, runCount));
 }
 
+/**
+ * Lookup compaction's strategy (`ForceUpLevel0Compaction`): universal compaction when it
+ * picks something, else every level-0 file, together with the next runs as long as
+ * they are not much larger (size ratio), up to the level below the first run left out.
+ */
+export function pickForceUpLevel0(numLevels: number, runs: readonly LevelSortedRun[], o: UniversalCompactionOptions): CompactUnit | null {
+  const unit = pickUniversal(numLevels, runs, o);
+  if (unit) return unit;
+  let level0 = 0;
+  while (level0 < runs.length && runs[level0].level === 0) level0++;
+  return level0 === 0 ? null : pickForSizeRatio(numLevels - 1, runs, level0, true, o.sizeRatio);
+}
+
 /** Full compaction (`CompactStrategy.pickFullCompaction`): all runs to the max level, unless that is all there is. */
 export function pickFull(numLevels: number, runs: readonly LevelSortedRun[]): CompactUnit | null {
   const maxLevel = numLevels - 1;
@@ -128,6 +141,11 @@ function partitionSection(files: DataFileMeta[], keys: KeyRanges): DataFileMeta[
 export interface CompactRewriter {
   /** Merges the sections (each a list of sorted runs) into new files at `outputLevel`. */
   rewrite(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][]): Promise<CompactResult>;
+  /**
+   * Moves a file that overlaps nothing else of the unit to `outputLevel` (default: the
+   * same file at the new level). Lookup compaction also looks up its keys, and may rewrite it.
+   */
+  upgrade?(outputLevel: number, file: DataFileMeta): Promise<CompactResult>;
 }
 
 export function upgradeFile(f: DataFileMeta, level: number): DataFileMeta {
@@ -150,6 +168,8 @@ export async function runCompactUnit(
   minFileSize: number,
   keys: KeyRanges,
   rewriter: CompactRewriter,
+  /** Files to rewrite even when they could be upgraded (deletion vectors to fold away in a full compaction). */
+  forceRewrite?: (f: DataFileMeta) => boolean,
 ): Promise<CompactResult> {
   const result: CompactResult = { before: [], after: [] };
   const outputLevel = unit.outputLevel;
@@ -162,13 +182,19 @@ export async function runCompactUnit(
     c.length = 0;
   };
   const upgrade = async (f: DataFileMeta) => {
-    if (outputLevel === maxLevel && containsDeleteRecords(f)) {
+    if ((outputLevel === maxLevel && containsDeleteRecords(f)) || (forceRewrite !== undefined && forceRewrite(f))) {
       await rewriteImpl([[[f]]]);
       return;
     }
     if (f.level !== outputLevel) {
-      result.before.push(f);
-      result.after.push(upgradeFile(f, outputLevel));
+      if (rewriter.upgrade) {
+        const r = await rewriter.upgrade(outputLevel, f);
+        result.before.push(...r.before);
+        result.after.push(...r.after);
+      } else {
+        result.before.push(f);
+        result.after.push(upgradeFile(f, outputLevel));
+      }
     }
   };
   const rewrite = async () => {

@@ -20,27 +20,43 @@
  * numbers and dynamic-bucket indexes assume they were); otherwise `abort()` and discard it.
  * Create writers from a fresh `table.refresh()` so they use the latest schema.
  *
+ * Deletion vectors (`deletion-vectors.enabled`, METADATA.md §8.5): level-0 files are
+ * invisible to batch readers, so each bucket's `prepareCommit` runs lookup compaction
+ * (lookup-compaction.ts): new data moves to a level ≥ 1 in the same commit (APPEND, then
+ * COMPACT snapshot), older rows of the keys it touches get deletion-vector bits, and one
+ * new DV index file per changed bucket replaces the previous one. The key lookup
+ * (lookup.ts) is cached across commits in one writer, bounded by
+ * `lookup.cache-max-memory-size`; levels and vectors are kept too, and a bucket is
+ * reloaded from the latest snapshot when another writer changed it or when this writer's
+ * last messages did not all land. A commit whose vectors were computed from a DV file
+ * that is no longer live fails with CommitConflictError (conflicts.ts rule 6). First-row
+ * tables use the same lookup compaction without vectors: a key already at a level ≥ 1
+ * keeps its row and the new records are dropped.
+ *
  * Single-writer assumption of dynamic buckets: before returning messages that carry
  * HASH index files, the writer checks that every snapshot committed since it loaded the
  * index only added files this writer produced (i.e. its own earlier commits); otherwise
  * another writer may have assigned the same keys elsewhere and the commit is refused.
  */
-import { CommitConflictError, InvalidInputError, UnsupportedError, joinPath } from "@paimon-ts/fileio";
+import { CommitConflictError, InvalidInputError, UnsupportedError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
 import { bucketOfKey } from "../data/bucket.js";
 import { deserializeBinaryRow } from "../data/binary-row.js";
 import { isRetract, type InternalValue, type RowKind } from "../data/values.js";
 import type { ColumnBatch } from "../data/vector.js";
 import type { CommitMessage } from "../commit/message.js";
-import { formatFromFileName, readDataFile } from "../format/index.js";
+import { formatFromFileName, parquetReadBatch, readDataFile, readParquetMetadata } from "../format/index.js";
+import type { FileMetaData } from "hyparquet";
 import { hashIndexKeyHash } from "../index/hash-index.js";
 import { toHex } from "../manifest/bytes.js";
-import { FileKind, HASH_INDEX, type DataFileMeta, type IndexFileMeta } from "../manifest/model.js";
+import { DELETION_VECTORS_INDEX, FileKind, HASH_INDEX, type DataFileMeta, type IndexFileMeta } from "../manifest/model.js";
 import { MetadataFileNames } from "../manifest/naming.js";
 import { keyValueFields } from "../read/system-fields.js";
 import { bucketKeyFields, bucketMode, originalBucketKeys, trimmedPrimaryKeyFields, type BucketMode } from "../schema/table-schema.js";
 import type { FileStoreTable } from "../table/table.js";
 import type { DataType } from "../types/datatype.js";
-import { MergeTreeBucketWriter, type BucketWriterContext } from "./bucket-writer.js";
+import { MergeTreeBucketWriter, type BucketWriterContext, type MergeTreeLookupOptions } from "./bucket-writer.js";
+import { BucketDeletionVectors, type DeletionVectorsIo } from "./deletion-vectors.js";
+import { LookupCache, type BlockSource } from "./lookup.js";
 import { addRowMemoryBytes } from "./columns.js";
 import { PartitionIndex } from "./dynamic-bucket.js";
 import { WRITE_BUFFER_RECORD_OVERHEAD } from "./write-buffer.js";
@@ -68,6 +84,16 @@ export class KeyValueWriter {
   private knownSnapshotId: bigint | null = null;
   private maxAssignedBucket = 0;
   private state: RestoredState | null = null;
+  /** Deletion-vector tables: the key cache of lookup compaction, shared by all buckets. */
+  readonly lookupCache: LookupCache | null;
+  private readonly dvio: DeletionVectorsIo;
+  /** Compaction inputs this writer handed out (DELETE entries of its own snapshots). */
+  private readonly ownDeletes = new Set<string>();
+  /** The snapshot the levels and deletion vectors of the bucket writers reflect. */
+  private lookupKnownSnapshotId: bigint | null = null;
+  /** Per bucket, files this writer handed out that no snapshot has added yet. */
+  private readonly pendingOwn = new Map<string, Set<string>>();
+  private readonly footers = new Map<string, FileMetaData>();
 
   private constructor(readonly table: FileStoreTable) {
     const schema = table.schema;
@@ -97,6 +123,13 @@ export class KeyValueWriter {
       opts: this.opts,
       bucketDir: (p, b) => table.paths.bucketDir(p.path, b),
     };
+    // lookup compaction: deletion-vector tables, and first-row tables (a key already written wins)
+    this.lookupCache = this.opts.deletionVectors || this.opts.core.mergeEngine === "first-row" ? new LookupCache(this.opts.lookupCacheMaxMemory) : null;
+    this.dvio = {
+      io: table.io,
+      indexPath: (m) => m.externalPath ?? table.paths.index(m.fileName),
+      newIndexFileName: () => this.indexNames.newIndexFile(),
+    };
   }
 
   /** A writer for the table's latest schema, continuing from its latest snapshot. */
@@ -123,6 +156,7 @@ export class KeyValueWriter {
     if (!this.state) {
       this.state = await RestoredState.load(this.table);
       this.knownSnapshotId = this.state.snapshot?.id ?? null;
+      this.lookupKnownSnapshotId = this.knownSnapshotId;
     }
     return this.state;
   }
@@ -139,17 +173,124 @@ export class KeyValueWriter {
         }
       }
       const files = state.bucket(p.key, bucket)?.files ?? [];
-      const firstRow = this.opts.core.mergeEngine === "first-row";
       w = new MergeTreeBucketWriter(this.ctx, p, bucket, this.totalBuckets, maxSequenceNumber(files), {
         layout: this.layout,
         restoredFiles: files,
         read: (f) => this.readKeyValueFile(w as MergeTreeBucketWriter, f),
-        fullCompactionOnly: firstRow,
-        compactLevel0OnCommit: firstRow,
+        fullCompactionOnly: false,
+        compactLevel0OnCommit: false,
+        lookup: this.lookupOptions(p, bucket, () => w as MergeTreeBucketWriter),
       });
       this.writers.set(key, w);
     }
     return w;
+  }
+
+  /** Lookup compaction of a bucket of a deletion-vector or first-row table (undefined otherwise). */
+  private lookupOptions(p: PartitionInfo, bucket: number, writer: () => MergeTreeBucketWriter): MergeTreeLookupOptions | undefined {
+    if (this.lookupCache === null) return undefined;
+    const state = this.state as RestoredState;
+    const engine = this.opts.core.mergeEngine;
+    const dv = this.opts.deletionVectors;
+    return {
+      engine,
+      mode: engine === "first-row" ? "exists" : engine === "deduplicate" && this.layout.seqIndexes.length === 0 ? "position" : "row",
+      cache: this.lookupCache,
+      source: this.blockSource(writer),
+      dvs: dv ? new BucketDeletionVectors(this.dvio, this.opts.deletionVectorsBitmap64, this.dvIndexFilesOf(state, p.key, bucket)) : null,
+    };
+  }
+
+  private dvIndexFilesOf(state: RestoredState, partitionHex: string, bucket: number): IndexFileMeta[] {
+    return state.indexEntries.filter((e) => e.bucket === bucket && e.indexFile.indexType === DELETION_VECTORS_INDEX && toHex(e.partition) === partitionHex).map((e) => e.indexFile);
+  }
+
+  /** Blocks (Parquet row groups) of a bucket's data files, read with range reads, for the lookup. */
+  private blockSource(writer: () => MergeTreeBucketWriter): BlockSource {
+    const nk = this.layout.keyFields.length;
+    const pathOf = (f: DataFileMeta) => f.externalPath ?? joinPath(writer().directory, f.fileName);
+    const footer = async (f: DataFileMeta): Promise<FileMetaData> => {
+      let m = this.footers.get(f.fileName);
+      if (!m) {
+        m = await readParquetMetadata(await asyncBufferOf(this.table.io, pathOf(f), Number(f.fileSize)));
+        this.footers.set(f.fileName, m);
+        // a small LRU: footers are re-read cheaply
+        if (this.footers.size > 256) this.footers.delete(this.footers.keys().next().value as string);
+      }
+      return m;
+    };
+    return {
+      blocks: async (f) => {
+        if (formatFromFileName(f.fileName) !== "parquet") return [Number(f.rowCount)];
+        return (await footer(f)).row_groups.map((g) => Number(g.num_rows));
+      },
+      readBlock: async (f, block, full) => {
+        const fields = full ? this.layout.fileFields : this.layout.fileFields.slice(0, nk);
+        const fileSchema = await this.table.schemas.schema(f.schemaId);
+        const fileFields = keyValueFields(trimmedPrimaryKeyFields(fileSchema), fileSchema.fields);
+        const path = pathOf(f);
+        if (formatFromFileName(f.fileName) !== "parquet") {
+          const b = await readDataFile(formatFromFileName(f.fileName), await this.table.io.readFile(path), fields, { fileFields, fileName: path });
+          return b;
+        }
+        const metadata = await footer(f);
+        return parquetReadBatch(await asyncBufferOf(this.table.io, path, Number(f.fileSize)), fields, { rowGroups: [block], metadata, fileFields, fileName: path });
+      },
+    };
+  }
+
+  /**
+   * Deletion-vector tables: a bucket's levels and vectors are kept across commits. Before
+   * compacting, the snapshots committed since are checked; a bucket is reloaded from the
+   * latest snapshot (and the lookup cache forgets the files that are gone) when another
+   * writer changed it (any file added or deleted that this writer did not hand out), or
+   * when the files this writer handed out last time did not all land (a commit failed or
+   * was dropped).
+   */
+  private async refreshForeignChanges(): Promise<void> {
+    const latest = await this.table.snapshots.latestId();
+    const known = this.lookupKnownSnapshotId;
+    if ((latest === null || latest === known) && this.pendingOwn.size === 0) return;
+    const stale = new Set<string>();
+    let all = false;
+    for (let id = (known ?? 0n) + 1n; latest !== null && id <= latest && !all; id++) {
+      let s;
+      try {
+        s = await this.table.snapshots.snapshot(id);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        all = true; // expired: cannot tell what changed
+        break;
+      }
+      const entries = (await Promise.all((await this.table.manifestList(s.deltaManifestList)).map((m) => this.table.manifestFile(m)))).flat();
+      for (const e of entries) {
+        const key = bucketKey(e.partition, e.bucket);
+        const own = e.kind === FileKind.ADD ? this.ownFiles.has(e.file.fileName) : this.ownDeletes.has(e.file.fileName);
+        if (!own) stale.add(key);
+        else if (e.kind === FileKind.ADD) this.pendingOwn.get(key)?.delete(`${e.file.fileName}@${e.file.level}`);
+      }
+      if (s.commitKind === "OVERWRITE" && entries.length === 0) all = true;
+    }
+    for (const [key, names] of this.pendingOwn) if (names.size > 0) stale.add(key);
+    this.pendingOwn.clear();
+    if (all || stale.size > 0) {
+      const state = await RestoredState.load(this.table);
+      this.state = state;
+      for (const [key, w] of this.writers) {
+        if (!all && !stale.has(key)) continue;
+        const b = state.bucket(w.partition.key, w.bucket);
+        w.resetLevels(b?.files ?? []);
+        await w.deletionVectors?.reset(this.dvIndexFilesOf(state, w.partition.key, w.bucket));
+      }
+    }
+    this.lookupKnownSnapshotId = latest;
+  }
+
+  private notePending(m: CommitMessage): void {
+    const key = bucketKey(m.partition, m.bucket);
+    let set = this.pendingOwn.get(key);
+    if (!set) this.pendingOwn.set(key, (set = new Set()));
+    for (const f of [...m.newFiles, ...(m.compactAfter ?? [])]) set.add(`${f.fileName}@${f.level}`);
   }
 
   /** Reads a data file of a bucket in the current key-value layout (older schemas evolve by field id). */
@@ -312,11 +453,14 @@ export class KeyValueWriter {
         }
       }
     }
+    if (this.lookupCache !== null) await this.refreshForeignChanges();
     for (const w of this.writers.values()) {
       const m = await w.prepareCommit();
       if (!m) continue;
       for (const f of [...m.newFiles, ...(m.compactAfter ?? [])]) this.ownFiles.add(f.fileName);
-      for (const f of m.newIndexFiles ?? []) this.ownFiles.add(f.fileName);
+      for (const f of [...(m.newIndexFiles ?? []), ...(m.compactIndexFiles ?? [])]) this.ownFiles.add(f.fileName);
+      for (const f of m.compactBefore ?? []) this.ownDeletes.add(f.fileName);
+      if (this.lookupCache !== null) this.notePending(m);
       out.push(m);
     }
     return out;

@@ -75,6 +75,12 @@ export interface WriteOptions {
   compactionFileSize: number;
   /** `write-only` (false): never compact. */
   writeOnly: boolean;
+  /** `deletion-vectors.enabled` on a primary-key table: lookup compaction writes deletion vectors (merge on write). */
+  deletionVectors: boolean;
+  /** `deletion-vectors.bitmap64` (false): v2 (64-bit) vectors instead of v1. */
+  deletionVectorsBitmap64: boolean;
+  /** `lookup.cache-max-memory-size` (256 MiB): bound of the lookup compaction's key cache. */
+  lookupCacheMaxMemory: number;
   raw: Record<string, string>;
 }
 
@@ -146,6 +152,10 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
     sizeRatio: intOption(o, "compaction.size-ratio", 1),
     compactionFileSize: Math.floor(targetFileSize / 10) * 7,
     writeOnly: boolOption(o, "write-only", false),
+    deletionVectors: pk && core.deletionVectors,
+    deletionVectorsBitmap64: boolOption(o, "deletion-vectors.bitmap64", false),
+    lookupCacheMaxMemory:
+      o["lookup.cache-max-memory-size"] !== undefined ? parseMemorySize(o["lookup.cache-max-memory-size"], `table ${tableName}: option 'lookup.cache-max-memory-size'`) : 256 * 1024 ** 2,
     raw: o,
   };
 }
@@ -193,7 +203,9 @@ export function checkWritable(schema: TableSchema, opts: WriteOptions, tableName
   if ((o["bucket-function.type"] ?? "default").toLowerCase() !== "default") refuse(`bucket-function.type '${o["bucket-function.type"]}' is not supported for writing`);
   if (o["row-tracking.enabled"] === "true" || o["data-evolution.enabled"] === "true") refuse("row tracking / data evolution tables are not supported for writing");
   if (schema.primaryKeys.length > 0) {
-    if (opts.core.deletionVectors) refuse("deletion-vectors.enabled primary-key tables need lookup compaction, which paimon-ts does not implement; new level-0 files would never become visible");
+    if (opts.core.deletionVectors) {
+      if (opts.core.mergeEngine === "first-row") refuse("merge-engine 'first-row' does not take deletion vectors (old rows are never deleted), as in Java; disable deletion-vectors.enabled");
+    }
     const producer = (o["changelog-producer"] ?? "none").toLowerCase();
     if (producer !== "none") refuse(`changelog-producer '${producer}' is not supported for writing (only 'none')`);
     if (o["rowkind.field"]) refuse("rowkind.field is not supported for writing; pass the row kinds to write()");

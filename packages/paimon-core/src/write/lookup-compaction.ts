@@ -1,0 +1,252 @@
+/**
+ * Lookup compaction (METADATA.md §8.5–8.6; Java's `LookupMergeTreeCompactRewriter` with
+ * `ForceUpLevel0Compaction`): the compaction that takes level-0 files up before a commit
+ * returns, so batch readers, which skip level 0 in deletion-vector mode, see them at once.
+ *
+ * The inputs are merged by key as usual, every input read without the rows its deletion
+ * vector deletes. For each key the result is the merge of the key's level-0 records with
+ * its newest record at a level ≥ 1: taken from the inputs when one of them holds it,
+ * otherwise looked up in the levels above the output level. A key found that way gets
+ * that older row's position set in its file's deletion vector (deduplicate,
+ * partial-update, aggregation), so exactly one live row per key remains; merge engines
+ * other than deduplicate merge the new records into the old row (Java's
+ * `LookupMergeFunction`). For first-row, a key already present above means the new
+ * records are dropped. Retractions never reach the output in deletion-vector mode.
+ *
+ * A level-0 file alone in its section is upgraded (renamed to the output level without
+ * rewriting) when its records are already the final rows: deduplicate without
+ * `sequence.field`, or when it lands on the max level; it is rewritten otherwise (and
+ * always when it holds retractions in deletion-vector mode). Either way its keys are
+ * looked up. Compactions without level-0 inputs are plain merges. Every file a
+ * compaction rewrites loses its deletion vector (the rewrite leaves the deleted rows out).
+ */
+import { isRetract, RowKind, type InternalValue } from "../data/values.js";
+import { vectorGet, type ColumnBatch } from "../data/vector.js";
+import type { DataFileMeta } from "../manifest/model.js";
+import type { KeyValueRecord } from "../read/merge.js";
+import type { MergeEngine } from "../table/options.js";
+import { mergeRuns, upgradeFile, type CompactResult, type CompactRewriter, type KeyValueFileReader } from "./compaction.js";
+import type { RollingDataFileWriter } from "./data-file-writer.js";
+import type { BucketDeletionVectors } from "./deletion-vectors.js";
+import { compareWithinKey, KeyValueRowsBuilder, type KeyValueLayout } from "./kv-layout.js";
+import type { BucketLookup } from "./lookup.js";
+
+export interface LookupRewriterOptions {
+  layout: KeyValueLayout;
+  engine: MergeEngine;
+  maxLevel: number;
+  /** Reads a data file as a physical key-value batch, without the rows its deletion vector deletes. */
+  read: KeyValueFileReader;
+  lookup: BucketLookup;
+  /** The bucket's deletion vectors (deletion-vector mode), else null. */
+  dvs: BucketDeletionVectors | null;
+  /** A rolling writer for compaction outputs at a level. */
+  openWriter(level: number): RollingDataFileWriter;
+  /** Files a compaction rewrote (and so removed): their cached lookup indexes go. */
+  onRewritten?(files: readonly DataFileMeta[]): void;
+}
+
+interface Leveled {
+  batch: ColumnBatch;
+  row: number;
+  level: number;
+}
+
+class LeveledCursor {
+  private fileIndex = -1;
+  batch: ColumnBatch | null = null;
+  row = 0;
+  level = 0;
+
+  constructor(
+    private readonly files: readonly DataFileMeta[],
+    private readonly read: KeyValueFileReader,
+  ) {}
+
+  async open(): Promise<void> {
+    await this.nextFile();
+  }
+
+  private async nextFile(): Promise<void> {
+    this.batch = null;
+    while (++this.fileIndex < this.files.length) {
+      const f = this.files[this.fileIndex];
+      const b = await this.read(f);
+      if (b.numRows > 0) {
+        this.batch = b;
+        this.row = 0;
+        this.level = f.level;
+        return;
+      }
+    }
+  }
+
+  async advance(): Promise<void> {
+    if (this.batch === null) return;
+    if (++this.row >= this.batch.numRows) await this.nextFile();
+  }
+}
+
+function hasLevel0(sections: readonly (readonly (readonly DataFileMeta[])[])[]): boolean {
+  return sections.some((s) => s.some((run) => run.some((f) => f.level === 0)));
+}
+
+export class LookupCompactRewriter implements CompactRewriter {
+  constructor(private readonly o: LookupRewriterOptions) {}
+
+  private get dvMode(): boolean {
+    return this.o.dvs !== null;
+  }
+
+  async rewrite(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][]): Promise<CompactResult> {
+    if (outputLevel !== 0 && hasLevel0(sections)) return this.lookupMerge(outputLevel, dropDelete, sections, true);
+    const w = this.o.openWriter(outputLevel);
+    try {
+      for (const section of sections) await mergeRuns(section, this.o.layout, this.o.read, dropDelete, (rows) => w.write(rows));
+      const after = await w.close();
+      const before = sections.flat(2);
+      this.rewritten(before);
+      return { before, after };
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  }
+
+  /** Java's `LookupMergeTreeCompactRewriter.upgradeStrategy`: look up a level-0 file's keys, and rewrite it unless it is final as is. */
+  async upgrade(outputLevel: number, file: DataFileMeta): Promise<CompactResult> {
+    if (file.level !== 0) return { before: [file], after: [upgradeFile(file, outputLevel)] };
+    let rewrite: boolean;
+    if (this.dvMode && (file.deleteRowCount === null || file.deleteRowCount > 0n)) rewrite = true;
+    else if (outputLevel === this.o.maxLevel) rewrite = false;
+    else if (this.o.engine === "deduplicate" && this.o.layout.seqIndexes.length === 0) rewrite = false;
+    else rewrite = true;
+    return this.lookupMerge(outputLevel, this.dvMode, [[[file]]], rewrite);
+  }
+
+  private rewritten(files: readonly DataFileMeta[]): void {
+    if (this.o.dvs) for (const f of files) this.o.dvs.remove(f.fileName);
+    this.o.onRewritten?.(files);
+  }
+
+  private async lookupMerge(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][], write: boolean): Promise<CompactResult> {
+    // upgrading with nothing above to look up in: the lookups could only miss
+    if (!write && !this.o.lookup.hasFilesFrom(outputLevel + 1)) {
+      const before = sections.flat(2);
+      return { before, after: before.map((f) => upgradeFile(f, outputLevel)) };
+    }
+    const w = write ? this.o.openWriter(outputLevel) : null;
+    try {
+      for (const section of sections) await this.mergeSection(section, outputLevel, dropDelete, w);
+      const before = sections.flat(2);
+      if (w === null) return { before, after: before.map((f) => upgradeFile(f, outputLevel)) };
+      const after = await w.close();
+      this.rewritten(before);
+      return { before, after };
+    } catch (e) {
+      await w?.abort();
+      throw e;
+    }
+  }
+
+  private async mergeSection(runs: readonly (readonly DataFileMeta[])[], outputLevel: number, dropDelete: boolean, w: RollingDataFileWriter | null): Promise<void> {
+    const { layout, lookup, dvs } = this.o;
+    const nk = layout.keyFields.length;
+    const firstRow = this.o.engine === "first-row";
+    const needRow = lookup.mode === "row";
+    const cursors = runs.map((r) => new LeveledCursor(r, this.o.read));
+    for (const c of cursors) await c.open();
+
+    const keyA: InternalValue[] = new Array(nk);
+    const keyB: InternalValue[] = new Array(nk);
+    const keyOf = (h: Leveled, out: InternalValue[]) => {
+      for (let k = 0; k < nk; k++) out[k] = vectorGet(h.batch.columns[k], h.row);
+      return out;
+    };
+    const valueOf = (h: Leveled) => (i: number) => vectorGet(h.batch.columns[nk + 2 + i], h.row);
+    const seqOf = (h: Leveled) => vectorGet(h.batch.columns[nk], h.row) as bigint;
+    const kindOf = (h: Leveled) => Number(vectorGet(h.batch.columns[nk + 1], h.row));
+    const compare = (a: Leveled, b: Leveled): number => {
+      const c = layout.keyCompare(keyOf(a, keyA), keyOf(b, keyB));
+      if (c !== 0) return c;
+      return compareWithinKey(layout, valueOf(a), seqOf(a), kindOf(a), valueOf(b), seqOf(b), kindOf(b));
+    };
+    const minCursor = (): LeveledCursor | null => {
+      let best: LeveledCursor | null = null;
+      for (const c of cursors) {
+        if (c.batch === null) continue;
+        if (best === null || compare(c as Leveled, best as Leveled) < 0) best = c;
+      }
+      return best;
+    };
+    const toRecord = (h: Leveled): KeyValueRecord => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => valueOf(h)(i)) });
+
+    const out = w === null ? null : new KeyValueRowsBuilder(layout);
+    const emit = (row: (i: number) => InternalValue, seq: bigint, kind: number) => {
+      if (out === null) return;
+      if (dropDelete && isRetract(kind as RowKind)) return;
+      out.push(row, seq, kind);
+    };
+
+    for (;;) {
+      if (out !== null && w !== null && out.length >= 8192) await w.write(out.drain());
+      const first = minCursor();
+      if (first === null) break;
+      const group: Leveled[] = [{ batch: first.batch as ColumnBatch, row: first.row, level: first.level }];
+      const key = keyOf(group[0], new Array(nk));
+      await first.advance();
+      for (;;) {
+        const c = minCursor();
+        if (c === null || layout.keyCompare(keyOf(c as Leveled, keyB), key) !== 0) break;
+        group.push({ batch: c.batch as ColumnBatch, row: c.row, level: c.level });
+        await c.advance();
+      }
+
+      if (firstRow) {
+        // the first record wins; a key already above the output level keeps its old row
+        const containsHigh = group.some((h) => h.level > 0);
+        if (!containsHigh && (await lookup.lookup(key, outputLevel + 1)) !== null) continue;
+        if (group.length === 1) emit(valueOf(group[0]), seqOf(group[0]), kindOf(group[0]));
+        else {
+          const merged = layout.merge(group.map(toRecord));
+          if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
+        }
+        continue;
+      }
+
+      // the newest record at a level ≥ 1 (the lowest such level) stands for all older ones
+      let high = -1;
+      for (let i = 0; i < group.length; i++) if (group[i].level > 0 && (high < 0 || group[i].level < group[high].level)) high = i;
+      let old: KeyValueRecord | null = null;
+      if (high < 0) {
+        const hit = await lookup.lookup(key, outputLevel + 1);
+        if (hit !== null) {
+          dvs?.notifyNewDeletion(hit.fileName, hit.position);
+          if (needRow && hit.row !== undefined) old = { seq: hit.seq as bigint, kind: hit.kind as RowKind, row: hit.row };
+        }
+      }
+      const picked = group.filter((h, i) => h.level <= 0 || i === high);
+      if (out === null) continue; // upgrade without rewrite: only the deletion vectors change
+      // deduplicate keeps the newest record as is; the other engines merge even one record (Java's LookupMergeFunction)
+      if (old === null && picked.length === 1 && this.o.engine === "deduplicate") {
+        emit(valueOf(picked[0]), seqOf(picked[0]), kindOf(picked[0]));
+        continue;
+      }
+      const records = picked.map(toRecord);
+      if (old !== null) {
+        // ordered like the merge: user sequence fields, then sequence number
+        const o = old;
+        let at = 0;
+        while (at < records.length && compareWithinKey(layout, (i) => records[at].row[i] ?? null, records[at].seq, records[at].kind, (i) => o.row[i] ?? null, o.seq, o.kind) < 0) at++;
+        records.splice(at, 0, o);
+      }
+      const merged = records.length === 1 && this.o.engine === "deduplicate" ? records[0] : layout.merge(records);
+      if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
+      else {
+        const last = records[records.length - 1];
+        emit((i) => last.row[i] ?? null, last.seq, RowKind.DELETE);
+      }
+    }
+    if (out !== null && out.length > 0 && w !== null) await w.write(out.drain());
+  }
+}
