@@ -6,7 +6,7 @@
 import OSS from "ali-oss";
 import { Agent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { ObjectStoreFileIO, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "@paimon-ts/fileio";
+import { InvalidInputError, ObjectStoreFileIO, PaimonError, StoreError, type Failure, type ListPage, type ObjectFileIOOptions, type ObjectMeta, type ObjectStore, type PartRef } from "@paimon-ts/fileio";
 
 export interface OssFileIOOptions extends ObjectFileIOOptions {
   /** e.g. `https://oss-cn-hangzhou.aliyuncs.com`, or `http://127.0.0.1:19331` for the test adapter. */
@@ -25,6 +25,7 @@ export interface OssFileIOOptions extends ObjectFileIOOptions {
 
 const TOKEN_META = "paimon-token";
 const FORBID_OVERWRITE = { "x-oss-forbid-overwrite": "true" };
+const OSS_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const THROTTLE_CODES = new Set(["SlowDown", "Throttling", "TooManyRequests", "QpsLimitExceeded"]);
 
 interface AliError {
@@ -40,7 +41,8 @@ function classify(e: unknown): StoreError {
   const status = err.status ?? 0;
   const code = err.code ?? err.name ?? "Error";
   // ali-oss appends help URLs to timeout messages; the first clause is the useful part
-  const text = `${code}${status > 0 ? ` (HTTP ${status})` : ""}: ${(err.message ?? "").split(", please")[0]}`;
+  // and urllib appends socket diagnostics and a `headers:` dump on further lines
+  const text = `${code}${status > 0 ? ` (HTTP ${status})` : ""}: ${(err.message ?? "").split("\n")[0].split(", please")[0]}`;
   let failure: Failure;
   if (status < 0 || err.name === "ResponseTimeoutError" || err.name === "ConnectionTimeoutError") {
     // -1 network error, -2 timeout (urllib)
@@ -61,6 +63,7 @@ async function call<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
+    if (e instanceof PaimonError) throw e; // already typed (an invalid bucket name)
     throw classify(e);
   }
 }
@@ -78,6 +81,10 @@ class OssStore implements ObjectStore {
   private client(bucket: string): OSS {
     let c = this.clients.get(bucket);
     if (!c) {
+      // ali-oss would refuse it with an unhelpful message on the first request
+      if (!OSS_BUCKET_NAME.test(bucket)) {
+        throw new InvalidInputError(`OSS bucket name '${bucket}' is invalid: 3–63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit`);
+      }
       const o = this.options;
       const config = {
         bucket,

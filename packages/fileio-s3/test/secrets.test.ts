@@ -7,7 +7,7 @@ import { inspect } from "node:util";
 import { FaultProxy, type ProxiedRequest } from "@paimon-ts/fileio/fault-proxy";
 import { BUCKET, S3_ENDPOINT, describeLive, ensureBucket, testIO } from "./live.js";
 
-const ACCESS_KEY = "AKIAPAIMONLEAKCHECK7";
+const ACCESS_KEY = "TESTKEYPAIMONLEAKCHECK7";
 const SECRET = "paimon/LeakCheck+Secret/MustNeverBePrinted0123";
 const SESSION = "paimon-session-token-LeakCheck-42";
 const echo = (code: string) => (r: ProxiedRequest) =>

@@ -28,7 +28,7 @@ import { describeWith } from "./live.js";
 jest.setTimeout(120_000);
 
 const WRONG_SECRET = "wrong/Secret+LeakCheck/0123456789abcdefWXYZ";
-const WRONG_KEY_ID = "AKIAWRONGLEAKCHECK42";
+const WRONG_KEY_ID = "TESTKEYWRONGLEAKCHECK42";
 const RIGHT: Record<"s3" | "oss", { keyId: string; secret: string }> = {
   s3: { keyId: S3_CREDENTIALS.accessKeyId, secret: S3_CREDENTIALS.secretAccessKey },
   oss: { keyId: OSS_CREDENTIALS.accessKeyId, secret: OSS_CREDENTIALS.accessKeySecret },
