@@ -55,11 +55,21 @@ export interface Description {
 
 export type RowKindShort = "+I" | "-U" | "+U" | "-D";
 
+export type AlterChange =
+  | { addColumn: { name: string; type: string; after?: string; first?: boolean; description?: string } }
+  | { renameColumn: { from: string; to: string } }
+  | { dropColumn: string }
+  | { updateColumnType: { name: string; type: string } }
+  | { setOption: { key: string; value: string } }
+  | { removeOption: string };
+
 export interface WriteSpec {
   warehouse: string;
   table: string;
+  catalogOptions?: Record<string, string>;
+  tableOptions?: Record<string, string>;
   create?: {
-    fields: { name: string; type: string }[];
+    fields: { name: string; type: string; description?: string }[];
     primaryKeys?: string[];
     partitionKeys?: string[];
     options?: Record<string, string>;
@@ -68,7 +78,36 @@ export interface WriteSpec {
     | { rows: { kind: RowKindShort; row: Record<string, unknown> }[]; overwrite?: boolean | Record<string, unknown>; compact?: "full" }
     | { truncate: true }
     | { compactOnly: "full" }
+    | { alter: AlterChange[] }
   )[];
+}
+
+export interface StreamReadRequest {
+  /** The first snapshot whose changes are returned (Java clamps it to the earliest snapshot). */
+  fromSnapshot: number;
+  /** The last snapshot to plan, inclusive; default the latest. */
+  toSnapshot?: number;
+  /** Field names to read, in this order; default all fields of the table's latest schema. */
+  projection?: string[];
+  tableOptions?: Record<string, string>;
+  catalogOptions?: Record<string, string>;
+}
+
+export interface StreamReadSnapshot {
+  id: number;
+  commitKind: string;
+  /** How many splits the streaming scan planned for this snapshot. */
+  splits: number;
+  /** The records in the order Java's reader returned them, split by split. */
+  rows: { kind: RowKindShort; row: Record<string, unknown> }[];
+}
+
+export interface StreamReadResult {
+  columns: Column[];
+  /** One entry per snapshot the streaming scan planned (snapshots without changes are skipped). */
+  snapshots: StreamReadSnapshot[];
+  /** The scan's checkpoint afterwards: the next snapshot it would plan. */
+  nextSnapshot: number | null;
 }
 
 export interface WriteResult {
@@ -149,6 +188,15 @@ export class Oracle {
 
   describe(warehouse: string, table: string): Promise<Description> {
     return this.request("describe", { warehouse, table });
+  }
+
+  /**
+   * Java Paimon's streaming read (scan.mode=from-snapshot) from `fromSnapshot` to
+   * `toSnapshot`: the changes of every snapshot the scan plans, with row kinds. Java only.
+   */
+  streamRead(warehouse: string, table: string, req: StreamReadRequest): Promise<StreamReadResult> {
+    if (this.name !== "java") return Promise.reject(new OracleError(`stream-read is not available in the ${this.name} oracle (pypaimon 2.1.0 has no streaming scan)`));
+    return this.request("stream-read", { warehouse, table, ...req });
   }
 
   write(spec: WriteSpec): Promise<WriteResult> {

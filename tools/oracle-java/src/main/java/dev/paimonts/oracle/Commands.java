@@ -42,6 +42,9 @@ import org.apache.paimon.table.sink.SinkRecord;
 import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.table.source.ReadBuilder;
 import org.apache.paimon.table.source.Split;
+import org.apache.paimon.table.source.StreamTableScan;
+import org.apache.paimon.table.source.TableRead;
+import org.apache.paimon.table.source.TableScan;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.RowKind;
 import org.apache.paimon.types.RowType;
@@ -141,6 +144,104 @@ final class Commands {
             keys.put(n, Canonical.compactUtf8(n));
         }
         nodes.sort((a, b) -> Arrays.compareUnsigned(keys.get(a), keys.get(b)));
+    }
+
+    // ------------------------------------------------------------------ stream-read
+
+    /**
+     * Java Paimon's own streaming read ({@code scan.mode=from-snapshot}): calls
+     * {@code StreamTableScan.plan()} until no snapshot at or below {@code toSnapshot} is left,
+     * and reads each plan's splits in the order the scan returns them. The snapshot a plan
+     * belongs to is the scan's checkpoint (next snapshot id) minus one, because the scan skips
+     * snapshots without changes before it plans one and then moves past it.
+     */
+    static ObjectNode streamRead(
+            String warehouse, String tableName, long fromSnapshot, Long toSnapshot,
+            List<String> projection, Map<String, String> catalogOptions,
+            Map<String, String> tableOptions) throws Exception {
+        if (fromSnapshot < 1) {
+            throw new IllegalArgumentException("fromSnapshot must be >= 1, got " + fromSnapshot);
+        }
+        try (Catalog catalog = catalog(warehouse, catalogOptions)) {
+            FileStoreTable table = table(catalog, tableName);
+            Map<String, String> dynamic = new HashMap<>(tableOptions);
+            dynamic.put("scan.mode", "from-snapshot");
+            dynamic.put("scan.snapshot-id", Long.toString(fromSnapshot));
+            table = table.copy(dynamic);
+            Long latest = table.snapshotManager().latestSnapshotId();
+            long last = toSnapshot != null ? toSnapshot : latest == null ? 0L : latest;
+
+            ReadBuilder readBuilder = table.newReadBuilder();
+            RowType rowType = table.rowType();
+            if (projection != null) {
+                int[] indexes = new int[projection.size()];
+                for (int i = 0; i < indexes.length; i++) {
+                    indexes[i] = rowType.getFieldIndex(projection.get(i));
+                    if (indexes[i] < 0) {
+                        throw new IllegalArgumentException(
+                                tableName + ": projection field '" + projection.get(i) + "' does not exist");
+                    }
+                }
+                readBuilder = readBuilder.withProjection(indexes);
+                rowType = rowType.project(indexes);
+            }
+            StreamTableScan scan = readBuilder.newStreamScan();
+            TableRead read = readBuilder.newRead();
+
+            ArrayNode snapshots = NODES.arrayNode();
+            while (true) {
+                Long before = scan.checkpoint();
+                if (before != null && before > last) {
+                    break;
+                }
+                TableScan.Plan plan = scan.plan();
+                Long after = scan.checkpoint();
+                if (before == null) {
+                    // the starting plan of from-snapshot only positions the scan
+                    if (!plan.splits().isEmpty()) {
+                        throw new IllegalStateException(
+                                "the starting plan of a from-snapshot scan returned splits");
+                    }
+                    if (after == null) {
+                        break; // no snapshot at all
+                    }
+                    continue;
+                }
+                if (after == null || after.equals(before)) {
+                    break; // no further snapshot exists
+                }
+                long snapshotId = after - 1;
+                if (snapshotId > last) {
+                    break;
+                }
+                Snapshot snapshot = table.snapshotManager().snapshot(snapshotId);
+                ObjectNode s = snapshots.addObject();
+                s.put("id", snapshotId);
+                s.put("commitKind", snapshot.commitKind().name());
+                s.put("splits", plan.splits().size());
+                ArrayNode rows = s.putArray("rows");
+                RowType type = rowType;
+                for (Split split : plan.splits()) {
+                    try (RecordReader<InternalRow> reader = read.createReader(split)) {
+                        reader.forEachRemaining(row -> {
+                            ObjectNode r = rows.addObject();
+                            r.put("kind", row.getRowKind().shortString());
+                            r.set("row", Canonical.encodeRow(row, type));
+                        });
+                    }
+                }
+            }
+            ObjectNode out = NODES.objectNode();
+            out.set("columns", columns(rowType));
+            out.set("snapshots", snapshots);
+            Long next = scan.checkpoint();
+            if (next == null) {
+                out.putNull("nextSnapshot");
+            } else {
+                out.put("nextSnapshot", next);
+            }
+            return out;
+        }
     }
 
     // ------------------------------------------------------------------ describe

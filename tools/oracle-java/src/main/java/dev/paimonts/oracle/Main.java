@@ -24,6 +24,7 @@ import java.util.TimeZone;
  * <pre>
  * oracle read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME] [--option K=V]... [--table-option K=V]...
  * oracle describe   WAREHOUSE DB.TABLE [--option K=V]... [--table-option K=V]...
+ * oracle stream-read WAREHOUSE DB.TABLE --from N [--to M] [--option K=V]... [--table-option K=V]...
  * oracle write      SPEC.json | -
  * oracle serve
  * oracle version
@@ -39,6 +40,8 @@ public final class Main {
                     + "  oracle read-table WAREHOUSE DB.TABLE [--snapshot N] [--tag NAME]"
                     + " [--option K=V]... [--table-option K=V]...\n"
                     + "  oracle describe WAREHOUSE DB.TABLE [--option K=V]... [--table-option K=V]...\n"
+                    + "  oracle stream-read WAREHOUSE DB.TABLE --from N [--to M]"
+                    + " [--option K=V]... [--table-option K=V]...\n"
                     + "  oracle write SPEC.json|-\n"
                     + "  oracle serve\n"
                     + "  oracle version\n";
@@ -93,6 +96,9 @@ public final class Main {
             case "describe":
                 result = describe(rest);
                 break;
+            case "stream-read":
+                result = streamRead(rest);
+                break;
             case "write":
                 if (rest.size() != 1) {
                     throw new UsageException("write takes one argument: SPEC.json or -");
@@ -135,6 +141,24 @@ public final class Main {
         return Commands.readTable(
                 positional.get(0), positional.get(1), snapshot, flags.get("--tag"), options,
                 tableOptions);
+    }
+
+    private static JsonNode streamRead(List<String> args) throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        Map<String, String> options = new LinkedHashMap<>();
+        Map<String, String> tableOptions = new LinkedHashMap<>();
+        List<String> positional = parse(args, flags, options, tableOptions, "--from", "--to");
+        if (positional.size() != 2 || !flags.containsKey("--from")) {
+            throw new UsageException("stream-read takes WAREHOUSE, DB.TABLE and --from N");
+        }
+        try {
+            return Commands.streamRead(
+                    positional.get(0), positional.get(1), Long.parseLong(flags.get("--from")),
+                    flags.containsKey("--to") ? Long.parseLong(flags.get("--to")) : null,
+                    null, options, tableOptions);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--from and --to need numbers");
+        }
     }
 
     private static JsonNode describe(List<String> args) throws Exception {
@@ -249,6 +273,29 @@ public final class Main {
                         Commands.requiredText(args, "table"),
                         options,
                         tableOptions);
+            case "stream-read": {
+                JsonNode to = args.get("toSnapshot");
+                JsonNode from = args.get("fromSnapshot");
+                if (from == null || !from.canConvertToLong()) {
+                    throw new IllegalArgumentException("missing number field 'fromSnapshot'");
+                }
+                JsonNode projection = args.get("projection");
+                List<String> fields = null;
+                if (projection != null && !projection.isNull()) {
+                    fields = new ArrayList<>();
+                    for (JsonNode f : projection) {
+                        fields.add(f.asText());
+                    }
+                }
+                return Commands.streamRead(
+                        Commands.requiredText(args, "warehouse"),
+                        Commands.requiredText(args, "table"),
+                        from.asLong(),
+                        to == null || to.isNull() ? null : to.asLong(),
+                        fields,
+                        options,
+                        tableOptions);
+            }
             case "write":
                 return Commands.write(args);
             case "version":
