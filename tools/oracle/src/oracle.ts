@@ -191,11 +191,11 @@ export class Oracle {
   }
 
   /**
-   * Java Paimon's streaming read (scan.mode=from-snapshot) from `fromSnapshot` to
-   * `toSnapshot`: the changes of every snapshot the scan plans, with row kinds. Java only.
+   * The implementation's streaming read from `fromSnapshot` to `toSnapshot`: the changes of
+   * every snapshot its streaming scan plans, with row kinds (Java: scan.mode=from-snapshot;
+   * pypaimon: StreamReadBuilder's per-snapshot follow-up plans).
    */
   streamRead(warehouse: string, table: string, req: StreamReadRequest): Promise<StreamReadResult> {
-    if (this.name !== "java") return Promise.reject(new OracleError(`stream-read is not available in the ${this.name} oracle (pypaimon 2.1.0 has no streaming scan)`));
     return this.request("stream-read", { warehouse, table, ...req });
   }
 
