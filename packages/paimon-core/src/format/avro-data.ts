@@ -19,9 +19,9 @@
  * type-directed record decoding into columns. Its own small schema parser keeps Avro
  * `field-id` properties, which `src/avro/schema.ts` does not retain.
  */
-import { readAvroBlocks, readAvroHeader, writeAvroContainerSync } from "../avro/container.js";
+import { SYNC_SIZE, readAvroBlocks, readAvroHeader, writeAvroContainerSync } from "../avro/container.js";
 import { avroSchemaToJson, parseAvroSchema } from "../avro/schema.js";
-import { initCodecs } from "../util/codec.js";
+import { decompress, initCodecs } from "../util/codec.js";
 import type { CodecName } from "../util/codec.js";
 import type { JsonValue } from "../util/json.js";
 import { asSQLString } from "../types/datatype.js";
@@ -39,8 +39,9 @@ import {
   rescaleDecimal,
   timestampFromUnits,
   timestampToMicrosFloor,
+  toByteSource,
 } from "./common.js";
-import type { ByteInput, DataFileReadOptions } from "./common.js";
+import type { ByteInput, ByteSource, DataFileReadOptions } from "./common.js";
 
 // ---------------------------------------------------------------------------------------
 // Binary decoding
@@ -510,21 +511,33 @@ function toVector(t: DataType, values: InternalValue[], n: number): ColumnVector
   return { type: t, length: n, values: typed, nulls };
 }
 
-/** Reads the requested fields of an Avro data file into a ColumnBatch. */
-export async function avroReadBatch(input: ByteInput, fields: DataField[], opts: DataFileReadOptions = {}): Promise<ColumnBatch> {
-  const where = opts.fileName ?? "avro file";
-  const bytes = await readAllBytes(input);
-  const header = readAvroHeader(bytes);
-  if (header.codec === "zstandard") await initCodecs();
-  const schema = parseSchema(JSON.parse(header.schemaJson), new Map(), undefined);
-  if (schema.t !== "record") throw new FormatError(`${where}: the Avro schema is not a record`);
-  const { target, decoders } = new Compiler(where).recordPlan(schema, fields, opts.fileFields, "");
+/** The compiled decoding of one file's records into the requested columns. */
+class ColumnDecoder {
+  private readonly target: Int32Array;
+  private readonly decoders: Decoder[];
+  private readonly missing: boolean[];
+  private cols: InternalValue[][];
+  rows = 0;
 
-  const cols: InternalValue[][] = fields.map(() => []);
-  const missing = fields.map((_, i) => !target.includes(i));
-  let numRows = 0;
-  for (const { count, data } of readAvroBlocks(bytes, header)) {
+  constructor(
+    schemaJson: string,
+    private readonly fields: DataField[],
+    opts: DataFileReadOptions,
+  ) {
+    const where = opts.fileName ?? "avro file";
+    const schema = parseSchema(JSON.parse(schemaJson), new Map(), undefined);
+    if (schema.t !== "record") throw new FormatError(`${where}: the Avro schema is not a record`);
+    const plan = new Compiler(where).recordPlan(schema, fields, opts.fileFields, "");
+    this.target = plan.target;
+    this.decoders = plan.decoders;
+    this.missing = fields.map((_, i) => !this.target.includes(i));
+    this.cols = fields.map(() => []);
+  }
+
+  /** Decodes the `count` records of one decompressed block. */
+  block(data: Uint8Array, count: number): void {
     const r = new Reader(data);
+    const { decoders, target, cols } = this;
     for (let k = 0; k < count; k++) {
       for (let j = 0; j < decoders.length; j++) {
         const v = decoders[j](r);
@@ -532,13 +545,118 @@ export async function avroReadBatch(input: ByteInput, fields: DataField[], opts:
         if (i >= 0) cols[i].push(v);
       }
     }
-    numRows += count;
+    this.rows += count;
   }
-  const columns = fields.map((f, i) => {
-    if (missing[i]) return { type: f.type, length: numRows, values: new Array(numRows).fill(null), nulls: new Uint8Array(numRows).fill(1) };
-    return toVector(f.type, cols[i], numRows);
-  });
-  return { numRows, names: fields.map((f) => f.name), columns };
+
+  /** The rows decoded since the last call, as a batch. */
+  take(): ColumnBatch {
+    const n = this.rows;
+    const columns = this.fields.map((f, i) => {
+      if (this.missing[i]) return { type: f.type, length: n, values: new Array(n).fill(null), nulls: new Uint8Array(n).fill(1) };
+      return toVector(f.type, this.cols[i], n);
+    });
+    this.cols = this.fields.map(() => []);
+    this.rows = 0;
+    return { numRows: n, names: this.fields.map((f) => f.name), columns };
+  }
+}
+
+/** Reads the requested fields of an Avro data file into a ColumnBatch. */
+export async function avroReadBatch(input: ByteInput, fields: DataField[], opts: DataFileReadOptions = {}): Promise<ColumnBatch> {
+  const bytes = await readAllBytes(input);
+  const header = readAvroHeader(bytes);
+  if (header.codec === "zstandard") await initCodecs();
+  const dec = new ColumnDecoder(header.schemaJson, fields, opts);
+  for (const { count, data } of readAvroBlocks(bytes, header)) dec.block(data, count);
+  return dec.take();
+}
+
+export interface AvroChunkOptions extends DataFileReadOptions {
+  /** Emit a batch once this many records are decoded (whole blocks: a batch may hold more). */
+  chunkRows?: number;
+  /** Bytes fetched per read from a ranged source (more when a block is larger). */
+  windowBytes?: number;
+}
+
+/** A moving window over a byte source: only the bytes of the blocks being decoded are held. */
+class ByteWindow {
+  private buf = new Uint8Array(0);
+  private start = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly windowBytes: number,
+  ) {}
+
+  get length(): number {
+    return this.source.byteLength;
+  }
+
+  /** The bytes [pos, pos + n) (fewer at the end of the file), fetching when needed. */
+  async view(pos: number, n: number): Promise<Uint8Array> {
+    const end = Math.min(pos + n, this.source.byteLength);
+    if (pos < this.start || end > this.start + this.buf.length) {
+      const fetchEnd = Math.min(Math.max(end, pos + this.windowBytes), this.source.byteLength);
+      this.buf = new Uint8Array(await this.source.slice(pos, fetchEnd));
+      this.start = pos;
+    }
+    return this.buf.subarray(pos - this.start, end - this.start);
+  }
+}
+
+/** Reads a zig-zag varint from `b` at `pos`; returns [value, next position] or null when cut off. */
+function varint(b: Uint8Array, pos: number): [number, number] | null {
+  let n = 0;
+  let mul = 1;
+  for (let i = pos; i < b.length && i < pos + 10; i++) {
+    const byte = b[i];
+    n += (byte & 0x7f) * mul;
+    mul *= 128;
+    if ((byte & 0x80) === 0) return [n % 2 === 0 ? n / 2 : -(n + 1) / 2, i + 1];
+  }
+  return null;
+}
+
+/**
+ * Reads an Avro data file block by block: a batch whenever `chunkRows` records are
+ * decoded, so only the current blocks' bytes and rows are held. With a ranged byte source
+ * the file is fetched in windows of `windowBytes` (a block larger than that is fetched
+ * whole).
+ */
+export async function* avroReadChunks(input: ByteInput, fields: DataField[], opts: AvroChunkOptions = {}): AsyncGenerator<ColumnBatch> {
+  const where = opts.fileName ?? "avro file";
+  const chunkRows = opts.chunkRows ?? 4096;
+  const win = new ByteWindow(toByteSource(input), opts.windowBytes ?? 1 << 20);
+  const total = win.length;
+  // the header is small unless the schema is huge: grow the first fetch until it parses
+  let header: ReturnType<typeof readAvroHeader> | null = null;
+  for (let n = 64 * 1024; header === null; n *= 4) {
+    const head = await win.view(0, n);
+    try {
+      header = readAvroHeader(head);
+    } catch (e) {
+      if (head.length >= total) throw e;
+    }
+  }
+  if (header.codec === "zstandard") await initCodecs();
+  const dec = new ColumnDecoder(header.schemaJson, fields, opts);
+  let pos = header.dataOffset;
+  while (pos < total) {
+    const head = await win.view(pos, 20);
+    const c = varint(head, 0);
+    const s = c === null ? null : varint(head, c[1]);
+    if (c === null || s === null || c[0] < 0 || s[0] < 0) throw new FormatError(`${where}: corrupt Avro block header at offset ${pos}`);
+    const [count, size] = [c[0], s[0]];
+    const bodyStart = pos + s[1];
+    const body = await win.view(bodyStart, size + SYNC_SIZE);
+    if (body.length < size + SYNC_SIZE) throw new FormatError(`${where}: Avro block at offset ${pos} is cut off`);
+    const sync = body.subarray(size);
+    for (let i = 0; i < SYNC_SIZE; i++) if (sync[i] !== header.sync[i]) throw new FormatError(`${where}: sync marker mismatch after the Avro block at offset ${pos}`);
+    dec.block(decompress(header.codec, body.subarray(0, size)), count);
+    pos = bodyStart + size + SYNC_SIZE;
+    if (dec.rows >= chunkRows) yield dec.take();
+  }
+  if (dec.rows > 0) yield dec.take();
 }
 
 // ---------------------------------------------------------------------------------------

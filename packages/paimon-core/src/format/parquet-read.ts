@@ -883,3 +883,19 @@ function schemaTree(schema: SchemaElement[]): SchemaTree {
   };
   return build([]);
 }
+
+/**
+ * Reads a Parquet data file one row group at a time: one ColumnBatch per non-empty row
+ * group (in file order), so a reader holds one decoded row group, not the whole file. The
+ * footer is read once; with a ranged byte source only the needed column chunks of the
+ * current row group are fetched.
+ */
+export async function* parquetReadRowGroups(input: ByteInput, fields: DataField[], opts: ParquetReadOptions = {}): AsyncGenerator<ColumnBatch> {
+  const file = toByteSource(input);
+  const meta = opts.metadata ?? (await parquetMetadataAsync(file));
+  const groups = opts.rowGroups ?? meta.row_groups.map((_, i) => i);
+  for (const g of groups) {
+    if (g >= 0 && g < meta.row_groups.length && Number(meta.row_groups[g].num_rows) === 0) continue;
+    yield await parquetReadBatch(file, fields, { ...opts, metadata: meta, rowGroups: [g] });
+  }
+}

@@ -8,18 +8,22 @@
  * the scan (`planScan`) and is then applied to every row after the merge, so results are
  * exactly the rows for which it is TRUE.
  */
-import { NotFoundError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
+import { InvalidInputError, NotFoundError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
 import { RowKind, isRetract, type InternalValue } from "../data/values.js";
 import { vectorGet, vectorOf, type ColumnBatch, type ColumnVector } from "../data/vector.js";
 import { parquetMetadataAsync } from "hyparquet";
+import { avroReadChunks } from "../format/avro-data.js";
+import { FormatError } from "../format/common.js";
 import { formatFromFileName, readDataFile } from "../format/index.js";
+import { parquetReadRowGroups } from "../format/parquet-read.js";
 import { readDeletionVector, type DeletionVector } from "../index/deletion-vector.js";
 import type { DataFileMeta } from "../manifest/model.js";
 import { rowType, trimmedPrimaryKeyFields, type TableSchema } from "../schema/table-schema.js";
-import type { DataField, DataType } from "../types/datatype.js";
+import { asSQLString, type DataField, type DataType } from "../types/datatype.js";
 import type { FileStoreTable } from "../table/table.js";
 import { readCast } from "./casts.js";
-import { rowComparator, fieldComparator } from "./key-compare.js";
+import { fileKeyRange } from "./file-bounds.js";
+import { rowComparator, fieldComparator, type RowCompare } from "./key-compare.js";
 import { mergeFunctionFor, type KeyValueRecord } from "./merge.js";
 import { BoundPredicate, type Predicate } from "./predicate.js";
 import { planScan, rawConvertible, type DataSplit, type DeletionFile, type ScanOptions } from "./scan.js";
@@ -80,21 +84,68 @@ async function loadDeletionVector(table: FileStoreTable, d: DeletionFile, cache:
 
 /** Parquet files at least this big are read by ranges when only some columns are needed. */
 export const RANGED_READ_MIN_BYTES = 1024 * 1024;
+/**
+ * Data files at least this big are read by ranges even when every column is needed (the
+ * footer, then the column chunks of one row group at a time; Avro in windows), so a large
+ * file is never held whole. Smaller files are fetched whole and decoded piece by piece.
+ */
+export const WHOLE_FILE_MAX_BYTES = 4 * 1024 * 1024;
 const FOOTER_FETCH_BYTES = 64 * 1024;
+/** Rows per batch of `readSplitBatches` unless `batchSize` says otherwise. */
+export const DEFAULT_READ_BATCH_SIZE = 4096;
+/** Records per decoded chunk of an Avro data file (Parquet files decode a row group at a time). */
+const AVRO_CHUNK_ROWS = 4096;
 
 /**
- * Reads one data file as the given (read-schema) fields, resolving old names and types by
- * id. `physicalColumns` is how many columns the file holds: when fewer are wanted from a
- * large Parquet file, only its footer and the needed column chunks are fetched.
+ * What a streaming read decoded and held (filled in when passed as `stats`): a
+ * deterministic measure of its memory. Held rows are the decoded rows of the chunks (row
+ * groups, Avro block groups) open file readers hold plus the rows waiting in the output.
  */
-async function readFile(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[], physicalColumns: number): Promise<ColumnBatch> {
-  // type changes the file readers do not convert: read the file's type, cast here
+export interface SplitReadStats {
+  /** Chunks decoded from data files. */
+  chunks: number;
+  /** Rows decoded from data files. */
+  rowsDecoded: number;
+  /** Rows held now. */
+  rowsHeld: number;
+  /** The most rows held at once. */
+  peakRowsHeld: number;
+}
+
+export function newSplitReadStats(): SplitReadStats {
+  return { chunks: 0, rowsDecoded: 0, rowsHeld: 0, peakRowsHeld: 0 };
+}
+
+function hold(stats: SplitReadStats | undefined, rows: number, decoded: boolean): void {
+  if (stats === undefined) return;
+  if (decoded) {
+    stats.chunks++;
+    stats.rowsDecoded += rows;
+  }
+  stats.rowsHeld += rows;
+  if (stats.rowsHeld > stats.peakRowsHeld) stats.peakRowsHeld = stats.rowsHeld;
+}
+
+function release(stats: SplitReadStats | undefined, rows: number): void {
+  if (stats !== undefined) stats.rowsHeld -= rows;
+}
+
+type Cast = ((v: InternalValue) => InternalValue) | null;
+
+/**
+ * How to read `wanted` (read-schema fields) from a file with `fileFields`: type changes the
+ * file readers do not convert are read as the file's type and cast after decoding.
+ */
+function castPlan(wanted: DataField[], fileFields: DataField[]): { fields: DataField[]; casts: Cast[] } {
   const casts = wanted.map((rf) => {
     const ff = fileFields.find((x) => x.id === rf.id);
     return ff === undefined ? null : readCast(ff.type, rf.type);
   });
   const fields = wanted.map((rf, i) => (casts[i] === null ? rf : { ...rf, type: { ...fileFields.find((x) => x.id === rf.id)!.type, nullable: true } as DataType }));
-  const batch = await readFileAs(table, split, f, fields, fileFields, physicalColumns);
+  return { fields, casts };
+}
+
+function applyCasts(batch: ColumnBatch, wanted: DataField[], casts: Cast[]): ColumnBatch {
   if (casts.every((c) => c === null)) return batch;
   const columns = batch.columns.map((col, i) => {
     const cast = casts[i];
@@ -106,34 +157,74 @@ async function readFile(table: FileStoreTable, split: DataSplit, f: DataFileMeta
   return { numRows: batch.numRows, names: batch.names, columns };
 }
 
-async function readFileAs(table: FileStoreTable, split: DataSplit, f: DataFileMeta, fields: DataField[], fileFields: DataField[], physicalColumns: number): Promise<ColumnBatch> {
+/** A generator whose first element is already computed, so errors of opening surface now. */
+async function primed<T>(gen: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  const first = await gen.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* gen;
+  })();
+}
+
+/**
+ * Reads one data file as the given (read-schema) fields, resolving old names and types by
+ * id, chunk by chunk: a Parquet row group or a few Avro blocks at a time. `physicalColumns`
+ * is how many columns the file holds: when fewer are wanted from a large Parquet file, or
+ * the file is large, only its footer and the needed column chunks are fetched.
+ */
+async function* readFileChunks(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[], physicalColumns: number): AsyncGenerator<ColumnBatch> {
+  const { fields, casts } = castPlan(wanted, fileFields);
   const format = formatFromFileName(f.fileName);
-  const ranged = format === "parquet" && fields.length < physicalColumns && f.fileSize >= BigInt(RANGED_READ_MIN_BYTES);
-  const read = async (path: string): Promise<ColumnBatch> => {
+  const size = Number(f.fileSize);
+  const open = async (path: string): Promise<AsyncGenerator<ColumnBatch>> => {
+    const ranged = (format === "parquet" || format === "avro") && (size >= WHOLE_FILE_MAX_BYTES || (format === "parquet" && fields.length < physicalColumns && size >= RANGED_READ_MIN_BYTES));
     if (ranged) {
       try {
-        const source = await asyncBufferOf(table.io, path, Number(f.fileSize));
+        const source = await asyncBufferOf(table.io, path, size);
+        if (format === "avro") return await primed(avroReadChunks(source, fields, { fileFields, fileName: path, chunkRows: AVRO_CHUNK_ROWS }));
         // a small first fetch: the footer is usually a few KiB (hyparquet's default is 512 KiB)
         const metadata = await parquetMetadataAsync(source, { initialFetchSize: FOOTER_FETCH_BYTES });
-        return await readDataFile(format, source, fields, { fileFields, fileName: path, metadata });
+        return await primed(parquetReadRowGroups(source, fields, { fileFields, fileName: path, metadata }));
       } catch (e) {
         if (isNotFound(e)) throw e;
         // e.g. a wrong _FILE_SIZE: the whole file tells the real story
       }
     }
-    return readDataFile(format, await table.io.readFile(path), fields, { fileFields, fileName: path });
+    const bytes = await table.io.readFile(path);
+    if (format === "parquet") return primed(parquetReadRowGroups(bytes, fields, { fileFields, fileName: path }));
+    if (format === "avro") return primed(avroReadChunks(bytes, fields, { fileFields, fileName: path, chunkRows: AVRO_CHUNK_ROWS }));
+    return primed(
+      (async function* () {
+        yield await readDataFile(format, bytes, fields, { fileFields, fileName: path });
+      })(),
+    );
   };
   const path = filePath(split, f);
+  let chunks: AsyncGenerator<ColumnBatch>;
   try {
-    return await read(path);
+    chunks = await open(path);
   } catch (e) {
     if (!isNotFound(e)) throw e;
     const alt = f.externalPath === null && split.altBucketPath !== null ? joinPath(split.altBucketPath, f.fileName) : null;
     if (alt === null || !(await table.io.exists(alt))) {
       throw new NotFoundError(path, `table ${table.name}: data file ${path} listed in snapshot is missing`, { cause: e });
     }
-    return read(alt);
+    chunks = await open(alt);
   }
+  for await (const b of chunks) yield applyCasts(b, wanted, casts);
+}
+
+function sliceVector(v: ColumnVector, start: number, end: number): ColumnVector {
+  const values = v.values as ArrayLike<InternalValue> & { slice?: (s: number, e: number) => ArrayLike<InternalValue> };
+  // copies (typed arrays too), so a batch does not keep its whole row group alive
+  const sliced = typeof values.slice === "function" ? values.slice(start, end) : Array.from({ length: end - start }, (_, i) => values[start + i]);
+  return { type: v.type, length: end - start, values: sliced, nulls: v.nulls === null ? null : v.nulls.slice(start, end) };
+}
+
+function sliceBatch(b: ColumnBatch, start: number, end: number): ColumnBatch {
+  if (start === 0 && end === b.numRows) return b;
+  return { numRows: end - start, names: b.names, columns: b.columns.map((c) => sliceVector(c, start, end)) };
 }
 
 function selectRows(b: ColumnBatch, keep: number[] | null): ColumnBatch {
@@ -160,6 +251,76 @@ function rowsToBatch(fields: DataField[], rows: InternalValue[][]): ColumnBatch 
   };
 }
 
+/** Output batches of exactly `size` rows (the last one fewer) cut from the pieces pushed. */
+class BatchQueue {
+  private parts: ColumnBatch[] = [];
+  private rows = 0;
+
+  constructor(
+    private readonly fields: DataField[],
+    private readonly size: number,
+    private readonly stats: SplitReadStats | undefined,
+  ) {}
+
+  push(b: ColumnBatch): void {
+    if (b.numRows === 0) return;
+    this.parts.push(b);
+    this.rows += b.numRows;
+    hold(this.stats, b.numRows, false);
+  }
+
+  /** Full batches, and with `final` whatever is left. */
+  *drain(final: boolean): Generator<ColumnBatch> {
+    while (this.rows >= this.size || (final && this.rows > 0)) {
+      const n = Math.min(this.size, this.rows);
+      const pieces: ColumnBatch[] = [];
+      let need = n;
+      while (need > 0) {
+        const p = this.parts[0];
+        if (p.numRows <= need) {
+          pieces.push(p);
+          this.parts.shift();
+          need -= p.numRows;
+        } else {
+          pieces.push(sliceBatch(p, 0, need));
+          this.parts[0] = sliceBatch(p, need, p.numRows);
+          need = 0;
+        }
+      }
+      this.rows -= n;
+      release(this.stats, n);
+      yield concatBatches(this.fields, pieces);
+    }
+  }
+}
+
+/** Merged rows collected column by column into batches of `size` rows. */
+class RowBatcher {
+  private cols: InternalValue[][];
+  rows = 0;
+
+  constructor(
+    private readonly fields: DataField[],
+    private readonly stats: SplitReadStats | undefined,
+  ) {
+    this.cols = fields.map(() => []);
+  }
+
+  push(row: readonly InternalValue[], idx: readonly number[]): void {
+    for (let c = 0; c < idx.length; c++) this.cols[c].push(row[idx[c]]);
+    this.rows++;
+    hold(this.stats, 1, false);
+  }
+
+  take(): ColumnBatch {
+    const b: ColumnBatch = { numRows: this.rows, names: this.fields.map((f) => f.name), columns: this.fields.map((f, c) => vectorOf(f.type, this.cols[c])) };
+    release(this.stats, this.rows);
+    this.cols = this.fields.map(() => []);
+    this.rows = 0;
+    return b;
+  }
+}
+
 export interface SplitReadOptions {
   /** Column names to return, in this order (default: all, in schema order). */
   columns?: string[];
@@ -167,11 +328,60 @@ export interface SplitReadOptions {
   filter?: Predicate;
 }
 
+export interface SplitBatchOptions extends SplitReadOptions {
+  /** Most rows per batch (default DEFAULT_READ_BATCH_SIZE); every batch but the last is full. */
+  batchSize?: number;
+  /** Filled in with what the read decoded and held (tests, benchmarks). */
+  stats?: SplitReadStats;
+}
+
 /**
  * Reads one split as of `schema` (the schema of the snapshot it was planned from): the
- * rows Paimon's batch read returns, restricted to `opts.columns` and `opts.filter`.
+ * rows Paimon's batch read returns, restricted to `opts.columns` and `opts.filter`, as
+ * one batch. Collects `readSplitBatches`; use that for large splits.
  */
 export async function readSplit(table: FileStoreTable, split: DataSplit, schema: TableSchema = table.schema, opts: SplitReadOptions = {}): Promise<ColumnBatch> {
+  const parts: ColumnBatch[] = [];
+  for await (const b of readSplitBatches(table, split, schema, { ...opts, batchSize: Infinity })) parts.push(b);
+  const fields = schema.fields;
+  const outFields = columnIndexes(table, fields, opts.columns).map((i) => fields[i]);
+  return parts.length === 0 ? rowsToBatch(outFields, []) : concatBatches(outFields, parts);
+}
+
+/** The rows of a table's split-by-split stream: its columns, snapshot, and batches. */
+export interface TableBatchStream {
+  fields: DataField[];
+  snapshotId: bigint | null;
+  batches: AsyncGenerator<ColumnBatch>;
+}
+
+/** Reads a whole snapshot of a table as a stream of batches of at most `batchSize` rows. */
+export async function readTableBatches(table: FileStoreTable, opts: ReadOptions & { batchSize?: number } = {}): Promise<TableBatchStream> {
+  const plan = await planScan(table, opts);
+  const schema = plan.schema;
+  const fields = schema.fields;
+  const idx = columnIndexes(table, fields, opts.projection);
+  if (!plan.snapshot && opts.filter !== undefined) BoundPredicate.bind(opts.filter, fields, `table ${table.name}: filter`);
+  const splitOpts: SplitBatchOptions = { columns: opts.projection, filter: opts.filter, batchSize: opts.batchSize };
+  async function* batches(): AsyncGenerator<ColumnBatch> {
+    for (const split of plan.splits) yield* readSplitBatches(table, split, schema, splitOpts);
+  }
+  return { fields: idx.map((i) => fields[i]), snapshotId: plan.snapshot?.id ?? null, batches: batches() };
+}
+
+type MergeRecord = KeyValueRecord & { key: InternalValue[]; useq: InternalValue[]; ord: number };
+
+/**
+ * Reads one split as of `schema` as batches of at most `opts.batchSize` rows (every batch
+ * but the last is full), with the rows and order `readSplit` returns. Memory stays bounded
+ * by one decoded chunk (Parquet row group, a few Avro blocks) per file being read plus one
+ * output batch: raw-readable splits go file by file, chunk by chunk; merged primary-key
+ * splits run a k-way merge over the sorted runs of each section of overlapping files.
+ */
+export async function* readSplitBatches(table: FileStoreTable, split: DataSplit, schema: TableSchema = table.schema, opts: SplitBatchOptions = {}): AsyncGenerator<ColumnBatch> {
+  const size = opts.batchSize ?? DEFAULT_READ_BATCH_SIZE;
+  if (!(size === Infinity || (Number.isInteger(size) && size > 0))) throw new InvalidInputError(`table ${table.name}: batchSize must be a positive integer, got ${size}`);
+  const stats = opts.stats;
   const dvBytes = new Map<string, Promise<Uint8Array>>();
   const dvOf = async (f: DataFileMeta) => {
     const d = split.deletionFiles.get(f.fileName);
@@ -197,27 +407,35 @@ export async function readSplit(table: FileStoreTable, split: DataSplit, schema:
 
   if (!isPk || rawConvertible(split.files, options)) {
     const outPos = outIdx.map((i) => posOf.get(i)!);
-    const parts: ColumnBatch[] = [];
+    const queue = new BatchQueue(outFields, size, stats);
     for (const f of split.files) {
       const fileSchema = await table.schemas.schema(f.schemaId);
       const physical = isPk ? trimmedPrimaryKeyFields(fileSchema).length + 2 + fileSchema.fields.length : fileSchema.fields.length;
-      const b = await readFile(table, split, f, needFields, fileSchema.fields, physical);
       const dv = await dvOf(f);
-      let keep: number[] | null = null;
-      if ((dv && !dv.isEmpty()) || filter !== null) {
-        keep = [];
-        let row = 0;
-        const get = (fi: number) => vectorGet(b.columns[posOf.get(fi)!], row);
-        for (; row < b.numRows; row++) {
-          if (dv?.isDeleted(row)) continue;
-          if (filter !== null && !filter.test(get)) continue;
-          keep.push(row);
+      const deletes = dv !== undefined && !dv.isEmpty();
+      let offset = 0;
+      for await (const b of readFileChunks(table, split, f, needFields, fileSchema.fields, physical)) {
+        hold(stats, b.numRows, true);
+        let keep: number[] | null = null;
+        if (deletes || filter !== null) {
+          keep = [];
+          let row = 0;
+          const get = (fi: number) => vectorGet(b.columns[posOf.get(fi)!], row);
+          for (; row < b.numRows; row++) {
+            if (deletes && dv.isDeleted(offset + row)) continue;
+            if (filter !== null && !filter.test(get)) continue;
+            keep.push(row);
+          }
         }
+        const selected = selectRows(b, keep);
+        queue.push({ numRows: selected.numRows, names: outFields.map((x) => x.name), columns: outPos.map((p) => selected.columns[p]) });
+        release(stats, b.numRows);
+        offset += b.numRows;
+        yield* queue.drain(false);
       }
-      const selected = selectRows(b, keep);
-      parts.push({ numRows: selected.numRows, names: outFields.map((x) => x.name), columns: outPos.map((p) => selected.columns[p]) });
     }
-    return parts.length === 0 ? rowsToBatch(outFields, []) : concatBatches(outFields, parts);
+    yield* queue.drain(true);
+    return;
   }
 
   // merge-on-read: every record of the bucket, ordered by key, user sequence, sequence number.
@@ -237,15 +455,28 @@ export async function readSplit(table: FileStoreTable, split: DataSplit, schema:
   const partPos = new Map(schema.partitionKeys.map((name, j) => [fields.findIndex((f) => f.name === name), j]));
   const keyFilter = filter !== null && filter.fieldIndexes.some((i) => keyPos.has(i) || partPos.has(i)) ? filter : null;
   const knownByKey = (i: number) => keyPos.has(i) || partPos.has(i);
-  const records: (KeyValueRecord & { key: InternalValue[]; useq: InternalValue[] })[] = [];
-  for (const f of split.files) {
-    const fileSchema = await table.schemas.schema(f.schemaId);
-    const fileKeyFields = trimmedPrimaryKeyFields(fileSchema);
-    const fileFields = [...fileKeyFields.map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
-    const b = await readFile(table, split, f, readFields, fileFields, fileFields.length);
-    const dv = await dvOf(f);
-    for (let i = 0; i < b.numRows; i++) {
-      if (dv?.isDeleted(i)) continue;
+  const keyCmp = rowComparator(keyFields.map((f) => f.type));
+  const useqCmps = seqIdx.map((si) => fieldComparator(fields[si].type));
+  const desc = options.sequenceDescending ? -1 : 1;
+  const recordOrder = (a: MergeRecord, b: MergeRecord): number => {
+    for (let i = 0; i < useqCmps.length; i++) {
+      const u = useqCmps[i](a.useq[i], b.useq[i]);
+      if (u !== 0) return desc * u;
+    }
+    if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+    const r = (isRetract(b.kind) ? 1 : 0) - (isRetract(a.kind) ? 1 : 0);
+    return r !== 0 ? r : a.ord - b.ord;
+  };
+  const merge = mergeFunctionFor(schema, table.name);
+
+  const ctx: RunContext = {
+    open: async (f) => {
+      const fileSchema = await table.schemas.schema(f.schemaId);
+      const fileKeyFields = trimmedPrimaryKeyFields(fileSchema);
+      const fileFields = [...fileKeyFields.map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
+      return { chunks: readFileChunks(table, split, f, readFields, fileFields, fileFields.length), dv: await dvOf(f) };
+    },
+    record: (b, i, ord) => {
       const row = new Array<InternalValue>(fields.length).fill(null);
       for (let c = 0; c < mergeNeed.length; c++) row[mergeNeed[c]] = vectorGet(b.columns[nk + 2 + c], i);
       const key = new Array<InternalValue>(nk);
@@ -255,43 +486,192 @@ export async function readSplit(table: FileStoreTable, split: DataSplit, schema:
           const k = keyPos.get(fi);
           return k !== undefined ? key[k] : split.partitionValues[partPos.get(fi)!];
         };
-        if (keyFilter.evaluatePartial(byKey, knownByKey) === false) continue;
+        if (keyFilter.evaluatePartial(byKey, knownByKey) === false) return null;
       }
-      records.push({
-        key,
-        seq: vectorGet(b.columns[nk], i) as bigint,
-        kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind,
-        row,
-        useq: seqIdx.map((si) => row[si]),
-      });
+      return { key, seq: vectorGet(b.columns[nk], i) as bigint, kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind, row, useq: seqIdx.map((si) => row[si]), ord };
+    },
+    keyCmp,
+    stats,
+    where: `table ${table.name}, bucket ${split.bucket}`,
+  };
+
+  const out = new RowBatcher(outFields, stats);
+  const fileSchemas = await Promise.all(split.files.map((f) => table.schemas.schema(f.schemaId)));
+  for (const section of sortedRuns(schema, split.files, fileSchemas, keyCmp)) {
+    const heap: RunCursor[] = [];
+    for (const run of section) {
+      const c = new RunCursor(run, ctx, heap.length);
+      if (await c.fill()) heap.push(c);
+    }
+    const before = (a: RunCursor, b: RunCursor) => {
+      const c = keyCmp(a.rec!.key, b.rec!.key);
+      return c !== 0 ? c < 0 : a.id < b.id;
+    };
+    const siftDown = (i: number) => {
+      const n = heap.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) return;
+        const m = l + 1 < n && before(heap[l + 1], heap[l]) ? l + 1 : l;
+        if (!before(heap[m], heap[i])) return;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    };
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+    while (heap.length > 0) {
+      const key = heap[0].rec!.key;
+      const group: MergeRecord[] = [];
+      while (heap.length > 0 && keyCmp(heap[0].rec!.key, key) === 0) {
+        const c = heap[0];
+        let alive: boolean;
+        do {
+          group.push(c.rec!);
+          alive = c.step() || (await c.fill());
+        } while (alive && keyCmp(c.rec!.key, key) === 0);
+        if (!alive) {
+          const last = heap.pop()!;
+          if (heap.length > 0 && last !== c) heap[0] = last;
+        }
+        if (heap.length > 0) siftDown(0);
+      }
+      if (group.length > 1) group.sort(recordOrder);
+      const r = group.length === 1 ? group[0] : merge(group);
+      if (r && !isRetract(r.kind)) {
+        const row = r.row;
+        if (filter === null || filter.test((fi) => row[fi])) {
+          out.push(row, outIdx);
+          if (out.rows >= size) yield out.take();
+        }
+      }
     }
   }
-  const keyCmp = rowComparator(keyFields.map((f) => f.type));
-  const useqCmps = seqIdx.map((si) => fieldComparator(fields[si].type));
-  const desc = options.sequenceDescending ? -1 : 1;
-  records.sort((a, b) => {
-    const c = keyCmp(a.key, b.key);
-    if (c !== 0) return c;
-    for (let i = 0; i < useqCmps.length; i++) {
-      const u = useqCmps[i](a.useq[i], b.useq[i]);
-      if (u !== 0) return desc * u;
+  if (out.rows > 0) yield out.take();
+}
+
+interface RunContext {
+  open(f: DataFileMeta): Promise<{ chunks: AsyncGenerator<ColumnBatch>; dv: DeletionVector | undefined }>;
+  /** The record of row `i` of a chunk; null when its key fails the filter. */
+  record(b: ColumnBatch, i: number, ord: number): MergeRecord | null;
+  keyCmp: RowCompare;
+  stats: SplitReadStats | undefined;
+  where: string;
+}
+
+/**
+ * The records of one sorted run (files of disjoint key ranges, in key order), one decoded
+ * chunk at a time. `rec` is the current record; `step` moves within the chunk and `fill`
+ * decodes what comes next, so the merge awaits only at chunk boundaries.
+ */
+class RunCursor {
+  rec: MergeRecord | null = null;
+  private file = -1;
+  private chunks: AsyncGenerator<ColumnBatch> | null = null;
+  private dv: DeletionVector | undefined;
+  private chunk: ColumnBatch | null = null;
+  /** Row of the current chunk, and the file row of its first row. */
+  private i = 0;
+  private offset = 0;
+
+  constructor(
+    private readonly files: { file: DataFileMeta; ord: number }[],
+    private readonly ctx: RunContext,
+    readonly id: number,
+  ) {}
+
+  /** Moves to the next live record of the current chunk; false when the chunk is used up. */
+  step(): boolean {
+    const b = this.chunk;
+    if (b === null) return false;
+    const { ord, file } = this.files[this.file];
+    while (++this.i < b.numRows) {
+      if (this.dv?.isDeleted(this.offset + this.i)) continue;
+      const r = this.ctx.record(b, this.i, ord);
+      if (r === null) continue;
+      // the merge relies on each file being sorted by key: say so rather than merge wrongly
+      if (this.rec !== null && this.ctx.keyCmp(this.rec.key, r.key) > 0) {
+        throw new FormatError(`${this.ctx.where}: data file ${file.fileName} is not sorted by primary key (row ${this.offset + this.i})`);
+      }
+      this.rec = r;
+      return true;
     }
-    if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
-    return (isRetract(b.kind) ? 1 : 0) - (isRetract(a.kind) ? 1 : 0);
+    return false;
+  }
+
+  /** Decodes chunks (and opens files) until a live record is found; false at the end of the run. */
+  async fill(): Promise<boolean> {
+    for (;;) {
+      if (this.chunk !== null) {
+        release(this.ctx.stats, this.chunk.numRows);
+        this.offset += this.chunk.numRows;
+        this.chunk = null;
+      }
+      if (this.chunks !== null) {
+        const n = await this.chunks.next();
+        if (!n.done) {
+          this.chunk = n.value;
+          hold(this.ctx.stats, n.value.numRows, true);
+          this.i = -1;
+          if (this.step()) return true;
+          continue;
+        }
+        this.chunks = null;
+      }
+      if (++this.file >= this.files.length) {
+        this.rec = null;
+        return false;
+      }
+      const opened = await this.ctx.open(this.files[this.file].file);
+      this.chunks = opened.chunks;
+      this.dv = opened.dv;
+      this.offset = 0;
+    }
+  }
+}
+
+/**
+ * The files of a merged split as sections (groups of files whose key ranges overlap, in
+ * key order) of sorted runs (files with disjoint key ranges, in key order), as Paimon's
+ * interval partition: the merge reads one section at a time with one cursor per run.
+ * Without comparable key ranges (key types differ between schemas) all files form one
+ * section with one run each.
+ */
+function sortedRuns(schema: TableSchema, files: readonly DataFileMeta[], fileSchemas: readonly TableSchema[], cmp: RowCompare): { file: DataFileMeta; ord: number }[][][] {
+  const sig = (s: TableSchema) =>
+    trimmedPrimaryKeyFields(s)
+      .map((f) => asSQLString(f.type, true))
+      .join(",");
+  const fallback = [files.map((file, ord) => [{ file, ord }])];
+  const want = sig(schema);
+  const ranges: { file: DataFileMeta; ord: number; min: InternalValue[]; max: InternalValue[] }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    if (sig(fileSchemas[i]) !== want) return fallback;
+    try {
+      ranges.push({ file: files[i], ord: i, ...fileKeyRange(fileSchemas[i], files[i]) });
+    } catch {
+      return fallback;
+    }
+  }
+  ranges.sort((a, b) => cmp(a.min, b.min) || cmp(a.max, b.max) || a.ord - b.ord);
+  const sections: (typeof ranges)[] = [];
+  let bound: InternalValue[] | null = null;
+  for (const r of ranges) {
+    if (bound === null || cmp(r.min, bound) > 0) {
+      sections.push([]);
+      bound = null;
+    }
+    sections[sections.length - 1].push(r);
+    if (bound === null || cmp(r.max, bound) > 0) bound = r.max;
+  }
+  return sections.map((section) => {
+    const runs: (typeof ranges)[] = [];
+    for (const r of section) {
+      const run = runs.find((x) => cmp(x[x.length - 1].max, r.min) < 0);
+      if (run) run.push(r);
+      else runs.push([r]);
+    }
+    return runs.map((run) => run.map(({ file, ord }) => ({ file, ord })));
   });
-  const merge = mergeFunctionFor(schema, table.name);
-  const out: InternalValue[][] = [];
-  for (let i = 0; i < records.length; ) {
-    let j = i + 1;
-    while (j < records.length && keyCmp(records[i].key, records[j].key) === 0) j++;
-    const r = j - i === 1 ? records[i] : merge(records.slice(i, j));
-    if (r && !isRetract(r.kind)) {
-      const row = r.row;
-      if (filter === null || filter.test((fi) => row[fi])) out.push(outIdx.map((c) => row[c]));
-    }
-    i = j;
-  }
-  return rowsToBatch(outFields, out);
 }
 
 export { rowType };
