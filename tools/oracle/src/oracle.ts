@@ -87,7 +87,7 @@ export interface StreamReadRequest {
   fromSnapshot: number;
   /** The last snapshot to plan, inclusive; default the latest. */
   toSnapshot?: number;
-  /** Field names to read, in this order; default all fields of the table's latest schema. */
+  /** Field names to read, in this order; default all fields of the schema of `fromSnapshot` (Java time-travels the schema). */
   projection?: string[];
   tableOptions?: Record<string, string>;
   catalogOptions?: Record<string, string>;

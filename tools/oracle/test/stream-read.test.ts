@@ -73,6 +73,19 @@ withJava("stream-read: Java Paimon's streaming scan, per snapshot", () => {
     ]);
   }, 120_000);
 
+  it("snapshots skipped at the end are not reported as planned", async () => {
+    await java!.write({
+      warehouse: wh,
+      table: "db.fc",
+      create: { fields: FIELDS, primaryKeys: ["id"], options: { bucket: "2", "changelog-producer": "full-compaction" } },
+      commits: [{ rows: [ins(1, "a")] }, { rows: [ins(2, "b")], compact: "full" }, { rows: [ins(3, "c")] }],
+    });
+    const r = await java!.streamRead(wh, "db.fc", { fromSnapshot: 1 });
+    // 1, 2 and 4 are APPEND snapshots without changelog; 3 is the compaction's changelog
+    expect(summary(r)).toEqual([[3, "COMPACT", ["+I 1 a", "+I 2 b"]]]);
+    expect(r.nextSnapshot).toBe(5);
+  }, 120_000);
+
   it("a start beyond the latest snapshot plans nothing; a bad request fails with a message", async () => {
     const r = await java!.streamRead(wh, "db.none", { fromSnapshot: 5 });
     expect(r.snapshots).toEqual([]);

@@ -4,3 +4,4 @@ export * from "./merge.js";
 export * from "./key-compare.js";
 export * from "./system-fields.js";
 export * from "./predicate.js";
+export * from "./changes.js";

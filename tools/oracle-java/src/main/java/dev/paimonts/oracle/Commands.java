@@ -41,6 +41,7 @@ import org.apache.paimon.table.sink.RowKeyExtractor;
 import org.apache.paimon.table.sink.SinkRecord;
 import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.table.source.ReadBuilder;
+import org.apache.paimon.table.source.SnapshotNotExistPlan;
 import org.apache.paimon.table.source.Split;
 import org.apache.paimon.table.source.StreamTableScan;
 import org.apache.paimon.table.source.TableRead;
@@ -207,8 +208,14 @@ final class Commands {
                     }
                     continue;
                 }
+                if (plan instanceof SnapshotNotExistPlan) {
+                    // every snapshot from `before` on was skipped (or none exists): the
+                    // checkpoint may have moved past skipped snapshots, nothing was planned
+                    break;
+                }
                 if (after == null || after.equals(before)) {
-                    break; // no further snapshot exists
+                    throw new IllegalStateException(
+                            "the streaming scan returned a plan without moving past snapshot " + before);
                 }
                 long snapshotId = after - 1;
                 if (snapshotId > last) {
