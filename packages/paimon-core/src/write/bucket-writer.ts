@@ -14,6 +14,12 @@
  *   level-0 file goes up before `prepareCommit` returns, and (deletion vectors) the
  *   bucket's new DELETION_VECTORS index file is reported in `compactIndexFiles`, the one
  *   it replaces in `compactDeletedIndexFiles`.
+ *
+ * Changelog (Java's `MergeTreeWriter`): with `changelog-producer=input` each flush also
+ * writes every buffered record, unmerged, in key and sequence order, into level-0
+ * changelog files (`changelogFiles`, committed with the APPEND snapshot); with
+ * `changelog-producer=lookup` the lookup compaction writes the changes it finds
+ * (`compactChangelogFiles`, committed with the COMPACT snapshot).
  */
 import type { FileIO } from "@paimon-ts/fileio";
 import { joinPath } from "@paimon-ts/fileio";
@@ -32,11 +38,11 @@ import {
   type CompactUnit,
   type KeyValueFileReader,
 } from "./compaction.js";
-import { DataFileNamer, RollingDataFileWriter } from "./data-file-writer.js";
+import { DataFileNamer, RollingDataFileWriter, type FileNamer } from "./data-file-writer.js";
 import type { BucketDeletionVectors } from "./deletion-vectors.js";
 import { gatherBatch } from "./columns.js";
 import { BucketLookup, type BlockSource, type LookupCache, type LookupMode } from "./lookup.js";
-import { LookupCompactRewriter } from "./lookup-compaction.js";
+import { LookupCompactRewriter, rowEqualiser } from "./lookup-compaction.js";
 import type { MergeEngine } from "../table/options.js";
 import type { KeyValueLayout } from "./kv-layout.js";
 import { KeyRanges, Levels } from "./levels.js";
@@ -57,12 +63,18 @@ export interface BucketWriterContext {
 export abstract class BucketWriter {
   readonly directory: string;
   readonly names: DataFileNamer;
+  /** Changelog file names: the data files' UUID and counter, `changelog-file.prefix`. */
+  readonly changelogNames: FileNamer;
   /** Highest sequence number used in this bucket (-1 when none). */
   protected maxSequence: bigint;
   protected newFiles: DataFileMeta[] = [];
   /** Compaction inputs by file name (an input may be a file this writer added earlier). */
   protected compactBefore = new Map<string, DataFileMeta>();
   protected compactAfter: DataFileMeta[] = [];
+  /** Changelog files of the flushed input (`changelog-producer=input`). */
+  protected newChangelog: DataFileMeta[] = [];
+  /** Changelog files of compactions (`changelog-producer=lookup`). */
+  protected compactChangelog: DataFileMeta[] = [];
   protected newIndexFiles: IndexFileMeta[] = [];
   /** Index files replaced by compaction (DELETION_VECTORS), with the files they replace. */
   protected compactIndexFiles: IndexFileMeta[] = [];
@@ -77,6 +89,7 @@ export abstract class BucketWriter {
   ) {
     this.directory = ctx.bucketDir(partition, bucket);
     this.names = new DataFileNamer(ctx.opts.dataFilePrefix);
+    this.changelogNames = this.names.withPrefix(ctx.opts.changelogFilePrefix);
     this.maxSequence = restoredMaxSequence;
   }
 
@@ -107,16 +120,21 @@ export abstract class BucketWriter {
     };
     if (this.compactBefore.size > 0) msg.compactBefore = [...this.compactBefore.values()];
     if (this.compactAfter.length > 0) msg.compactAfter = this.compactAfter;
+    if (this.newChangelog.length > 0) msg.changelogFiles = this.newChangelog;
+    if (this.compactChangelog.length > 0) msg.compactChangelogFiles = this.compactChangelog;
     if (this.newIndexFiles.length > 0) msg.newIndexFiles = this.newIndexFiles;
     if (this.compactIndexFiles.length > 0) msg.compactIndexFiles = this.compactIndexFiles;
     if (this.compactDeletedIndexFiles.length > 0) msg.compactDeletedIndexFiles = this.compactDeletedIndexFiles;
     this.newFiles = [];
     this.compactBefore = new Map();
     this.compactAfter = [];
+    this.newChangelog = [];
+    this.compactChangelog = [];
     this.newIndexFiles = [];
     this.compactIndexFiles = [];
     this.compactDeletedIndexFiles = [];
-    const empty = msg.newFiles.length === 0 && !msg.compactBefore && !msg.compactAfter && !msg.newIndexFiles && !msg.compactIndexFiles;
+    const empty =
+      msg.newFiles.length === 0 && !msg.compactBefore && !msg.compactAfter && !msg.changelogFiles && !msg.compactChangelogFiles && !msg.newIndexFiles && !msg.compactIndexFiles;
     return empty ? null : msg;
   }
 
@@ -213,7 +231,8 @@ export interface MergeTreeBucketOptions {
   /** Compact level-0 files away before each commit so they become visible to batch reads (first-row). */
   compactLevel0OnCommit: boolean;
   /**
-   * Lookup compaction (deletion-vector and first-row tables, see lookup-compaction.ts):
+   * Lookup compaction (tables that need lookup: deletion vectors, first-row,
+   * `changelog-producer=lookup`, `force-lookup`; see lookup-compaction.ts):
    * every commit takes all level-0 files up (Java's force-up-level-0 strategy), looking
    * their keys up in the levels above and, with deletion vectors, marking the older rows
    * deleted (first-row: dropping the new ones). Takes precedence over the two options above.
@@ -228,6 +247,8 @@ export interface MergeTreeLookupOptions {
   source: BlockSource;
   /** The bucket's deletion vectors (null: lookup without deletion vectors). */
   dvs: BucketDeletionVectors | null;
+  /** `changelog-producer=lookup`: compaction writes changelog files. */
+  changelog: boolean;
 }
 
 export class MergeTreeBucketWriter extends BucketWriter {
@@ -298,6 +319,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
   }
 
   private lookupRewriter(lk: MergeTreeLookupOptions): LookupCompactRewriter {
+    const o = this.ctx.opts;
     return new LookupCompactRewriter({
       layout: this.mt.layout,
       engine: lk.engine,
@@ -309,6 +331,17 @@ export class MergeTreeBucketWriter extends BucketWriter {
       onRewritten: (files) => {
         for (const f of files) lk.cache.dropFile(f.fileName);
       },
+      changelog: lk.changelog
+        ? {
+            openWriter: (level) => this.changelogWriter(level),
+            equals: o.changelogRowDeduplicate
+              ? rowEqualiser(
+                  this.mt.layout.fields.map((f) => f.name),
+                  o.changelogRowDeduplicateIgnoreFields,
+                )
+              : null,
+          }
+        : null,
     });
   }
 
@@ -323,7 +356,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
     this.maxSequence += BigInt(count);
   }
 
-  private fileWriter(level: number, source: FileSource): RollingDataFileWriter {
+  private fileWriter(level: number, source: FileSource, changelog = false): RollingDataFileWriter {
     const o = this.ctx.opts;
     const fields = this.mt.layout.fileFields;
     return new RollingDataFileWriter({
@@ -337,28 +370,44 @@ export class MergeTreeBucketWriter extends BucketWriter {
         fields.map((f) => f.name),
         o,
         level,
+        changelog,
       ),
       denseStore: o.statsDenseStore,
       targetFileSize: o.targetFileSize,
-      compression: o.compression,
+      compression: changelog ? o.changelogCompression : o.compression,
       zstdLevel: o.zstdLevel,
-      names: this.names,
+      names: changelog ? this.changelogNames : this.names,
       layout: { kind: "key-value", keyArity: this.mt.layout.keyFields.length },
     });
   }
 
+  /** Changelog files (Java's `createRollingChangelogFileWriter`): key-value layout, APPEND source, at `level`. */
+  private changelogWriter(level: number): RollingDataFileWriter {
+    return this.fileWriter(level, FileSource.APPEND, true);
+  }
+
   async flush(): Promise<void> {
     if (this.buffer.size === 0) return;
-    const rows = this.buffer.drain();
+    const input = this.ctx.opts.changelogProducer === "input";
+    const { merged: rows, raw } = this.buffer.drainWithRaw(input);
+    // the changelog file is named first, as Java opens it on the first raw record
+    const cw = raw !== null ? this.changelogWriter(0) : null;
     const w = this.fileWriter(0, FileSource.APPEND);
     try {
+      let changelog: DataFileMeta[] = [];
+      if (cw !== null && raw !== null) {
+        await cw.write(raw);
+        changelog = await cw.close();
+      }
       await w.write(rows);
       const files = await w.close();
+      this.newChangelog.push(...changelog);
       for (const f of files) {
         this.newFiles.push(f);
         this.levels.addLevel0File(f);
       }
     } catch (e) {
+      await cw?.abort();
       await w.abort();
       throw e;
     }
@@ -448,6 +497,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
       }
     }
     this.compactAfter.push(...result.after);
+    if (result.changelog) this.compactChangelog.push(...result.changelog);
     this.levels.update(result.before, result.after);
     await this.deleteFiles(intermediate);
   }
@@ -486,8 +536,11 @@ export class MergeTreeBucketWriter extends BucketWriter {
     // new files were never committed; compaction outputs either, except upgraded inputs
     await this.deleteFiles(this.newFiles);
     await this.deleteFiles(this.compactAfter.filter((f) => !this.compactBefore.has(f.fileName)));
+    await this.deleteFiles([...this.newChangelog, ...this.compactChangelog]);
     this.newFiles = [];
     this.compactAfter = [];
+    this.newChangelog = [];
+    this.compactChangelog = [];
     this.compactBefore = new Map();
   }
 

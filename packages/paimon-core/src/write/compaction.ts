@@ -21,6 +21,8 @@ export interface CompactUnit {
 export interface CompactResult {
   before: DataFileMeta[];
   after: DataFileMeta[];
+  /** Changelog files the compaction produced (`changelog-producer=lookup`). */
+  changelog?: DataFileMeta[];
 }
 
 export interface UniversalCompactionOptions {
@@ -175,10 +177,13 @@ export async function runCompactUnit(
   const outputLevel = unit.outputLevel;
   const candidate: DataFileMeta[][][] = [];
 
-  const rewriteImpl = async (c: DataFileMeta[][][]) => {
-    const r = await rewriter.rewrite(outputLevel, dropDelete, c);
+  const take = (r: CompactResult) => {
     result.before.push(...r.before);
     result.after.push(...r.after);
+    if (r.changelog && r.changelog.length > 0) (result.changelog ??= []).push(...r.changelog);
+  };
+  const rewriteImpl = async (c: DataFileMeta[][][]) => {
+    take(await rewriter.rewrite(outputLevel, dropDelete, c));
     c.length = 0;
   };
   const upgrade = async (f: DataFileMeta) => {
@@ -188,9 +193,7 @@ export async function runCompactUnit(
     }
     if (f.level !== outputLevel) {
       if (rewriter.upgrade) {
-        const r = await rewriter.upgrade(outputLevel, f);
-        result.before.push(...r.before);
-        result.after.push(...r.after);
+        take(await rewriter.upgrade(outputLevel, f));
       } else {
         result.before.push(f);
         result.after.push(upgradeFile(f, outputLevel));
@@ -242,6 +245,8 @@ class RunCursor {
   private fileIndex = -1;
   batch: ColumnBatch | null = null;
   row = 0;
+  /** Level of the file being read. */
+  level = 0;
 
   constructor(
     private readonly files: readonly DataFileMeta[],
@@ -260,10 +265,12 @@ class RunCursor {
   private async nextFile(): Promise<void> {
     this.batch = null;
     while (++this.fileIndex < this.files.length) {
-      const b = await this.read(this.files[this.fileIndex]);
+      const f = this.files[this.fileIndex];
+      const b = await this.read(f);
       if (b.numRows > 0) {
         this.batch = b;
         this.row = 0;
+        this.level = f.level;
         return;
       }
     }
@@ -278,11 +285,18 @@ class RunCursor {
 interface Held {
   batch: ColumnBatch;
   row: number;
+  level: number;
 }
 
 /**
  * Merges sorted runs (each a list of key-ordered files) by key, applying the merge
  * function to equal keys; emits physical rows to `sink` in chunks of `chunkRows`.
+ *
+ * `lookupMerge` (tables whose compaction looks keys up, except first-row: Java's
+ * `LookupMergeFunction`): of a key's records only those at level 0 and the newest one at
+ * a level ≥ 1 are merged, because that one already holds the merge of everything below
+ * it — without deletion vectors the older rows stay in the levels above and must not be
+ * merged in a second time (aggregation would count them twice).
  */
 export async function mergeRuns(
   runs: readonly (readonly DataFileMeta[])[],
@@ -291,6 +305,7 @@ export async function mergeRuns(
   dropDelete: boolean,
   sink: (rows: ColumnBatch) => Promise<void>,
   chunkRows = 8192,
+  lookupMerge = false,
 ): Promise<void> {
   const nk = layout.keyFields.length;
   const cursors = runs.map((r) => new RunCursor(r, read));
@@ -327,15 +342,20 @@ export async function mergeRuns(
   for (;;) {
     const first = minCursor();
     if (first === null) break;
-    const head: Held = { batch: first.batch as ColumnBatch, row: first.row };
+    const head: Held = { batch: first.batch as ColumnBatch, row: first.row, level: first.level };
     keyOf(head, groupKey);
     await first.advance();
     let group: Held[] | null = null;
     for (;;) {
       const c = minCursor();
       if (c === null || layout.keyCompare(keyOf(c as Held, keyB), groupKey) !== 0) break;
-      (group ??= [head]).push({ batch: c.batch as ColumnBatch, row: c.row });
+      (group ??= [head]).push({ batch: c.batch as ColumnBatch, row: c.row, level: c.level });
       await c.advance();
+    }
+    if (group !== null && lookupMerge) {
+      let high = -1;
+      for (let i = 0; i < group.length; i++) if (group[i].level > 0 && (high < 0 || group[i].level < group[high].level)) high = i;
+      group = group.filter((h, i) => h.level <= 0 || i === high);
     }
     if (group === null) emit(value(head), seqOf(head), kindOf(head));
     else {

@@ -38,9 +38,19 @@ export class DataFileNamer {
     readonly extension = ".parquet",
   ) {}
 
-  next(): string {
-    return `${this.prefix}${this.uuid}-${this.counter++}${this.extension}`;
+  /** The next name; changelog files share the UUID and counter of the data files (`changelog-file.prefix`). */
+  next(prefix = this.prefix): string {
+    return `${prefix}${this.uuid}-${this.counter++}${this.extension}`;
   }
+
+  /** A namer that draws from this one's counter with another prefix. */
+  withPrefix(prefix: string): FileNamer {
+    return { next: () => this.next(prefix) };
+  }
+}
+
+export interface FileNamer {
+  next(): string;
 }
 
 /** `LocalDateTime.now()` as Java's `_CREATION_TIME` stores it: local wall-clock millis encoded as if UTC. */
@@ -68,7 +78,7 @@ export interface DataFileWriterOptions {
   targetFileSize: number;
   compression: ParquetCompression;
   zstdLevel: number;
-  names: DataFileNamer;
+  names: FileNamer;
   layout: DataFileLayout;
   /** Called with each file as soon as it is complete (before `close`). */
   onFile?: (meta: DataFileMeta) => void;

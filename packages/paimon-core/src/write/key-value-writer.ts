@@ -33,6 +33,12 @@
  * tables use the same lookup compaction without vectors: a key already at a level ≥ 1
  * keeps its row and the new records are dropped.
  *
+ * Changelog (`changelog-producer`): `input` writes every input record of each flush,
+ * unmerged, into level-0 changelog files committed with the APPEND snapshot; `lookup`
+ * runs the same lookup compaction (with or without deletion vectors) and commits the
+ * changes it finds per key (+I, -U/+U, -D) as changelog files of the COMPACT snapshot;
+ * `full-compaction` is refused. `force-lookup` tables use lookup compaction too.
+ *
  * Single-writer assumption of dynamic buckets: before returning messages that carry
  * HASH index files, the writer checks that every snapshot committed since it loaded the
  * index only added files this writer produced (i.e. its own earlier commits); otherwise
@@ -124,7 +130,7 @@ export class KeyValueWriter {
       bucketDir: (p, b) => table.paths.bucketDir(p.path, b),
     };
     // lookup compaction: deletion-vector tables, and first-row tables (a key already written wins)
-    this.lookupCache = this.opts.deletionVectors || this.opts.core.mergeEngine === "first-row" ? new LookupCache(this.opts.lookupCacheMaxMemory) : null;
+    this.lookupCache = this.opts.needLookup ? new LookupCache(this.opts.lookupCacheMaxMemory) : null;
     this.dvio = {
       io: table.io,
       indexPath: (m) => m.externalPath ?? table.paths.index(m.fileName),
@@ -192,12 +198,15 @@ export class KeyValueWriter {
     const state = this.state as RestoredState;
     const engine = this.opts.core.mergeEngine;
     const dv = this.opts.deletionVectors;
+    const changelog = this.opts.changelogProducer === "lookup";
     return {
       engine,
-      mode: engine === "first-row" ? "exists" : engine === "deduplicate" && this.layout.seqIndexes.length === 0 ? "position" : "row",
+      // the changelog needs the old row itself (Java's PersistValueAndPosProcessor / PersistValueProcessor)
+      mode: engine === "first-row" ? "exists" : changelog || engine !== "deduplicate" || this.layout.seqIndexes.length > 0 ? "row" : "position",
       cache: this.lookupCache,
       source: this.blockSource(writer),
       dvs: dv ? new BucketDeletionVectors(this.dvio, this.opts.deletionVectorsBitmap64, this.dvIndexFilesOf(state, p.key, bucket)) : null,
+      changelog,
     };
   }
 

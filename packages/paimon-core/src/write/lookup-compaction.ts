@@ -17,8 +17,20 @@
  * rewriting) when its records are already the final rows: deduplicate without
  * `sequence.field`, or when it lands on the max level; it is rewritten otherwise (and
  * always when it holds retractions in deletion-vector mode). Either way its keys are
- * looked up. Compactions without level-0 inputs are plain merges. Every file a
- * compaction rewrites loses its deletion vector (the rewrite leaves the deleted rows out).
+ * looked up. Compactions without level-0 inputs are plain merges (of each key only the
+ * level-0 records and the newest record at a level ≥ 1, Java's `LookupMergeFunction`).
+ * Every file a compaction rewrites loses its deletion vector (the rewrite leaves the
+ * deleted rows out).
+ *
+ * Changelog (`changelog-producer=lookup`; Java's `LookupChangelogMergeFunctionWrapper` and
+ * `FirstRowMergeFunctionWrapper`): every key with level-0 records in a compaction that
+ * takes level-0 files up — rewritten or only upgraded — gets changelog records in a
+ * changelog file at the output level. The key's old value is its newest record at a
+ * level ≥ 1 (from the inputs, or looked up); a retraction there counts as no old value.
+ * No old value and an added result: +I new. Old value and a retracted result: -D old.
+ * Both added: -U old, +U new — skipped when `changelog-producer.row-deduplicate` is set
+ * and the values are equal (ignoring the `…-ignore-fields`). First-row: +I for a key
+ * found nowhere above, nothing otherwise.
  */
 import { isRetract, RowKind, type InternalValue } from "../data/values.js";
 import { vectorGet, type ColumnBatch } from "../data/vector.js";
@@ -44,6 +56,15 @@ export interface LookupRewriterOptions {
   openWriter(level: number): RollingDataFileWriter;
   /** Files a compaction rewrote (and so removed): their cached lookup indexes go. */
   onRewritten?(files: readonly DataFileMeta[]): void;
+  /** `changelog-producer=lookup`: how changelog files are written; null: no changelog. */
+  changelog: LookupChangelogOptions | null;
+}
+
+export interface LookupChangelogOptions {
+  /** A rolling writer for changelog files at a level. */
+  openWriter(level: number): RollingDataFileWriter;
+  /** `changelog-producer.row-deduplicate`: whether two value rows are equal (null: never compared). */
+  equals: ((a: readonly InternalValue[], b: readonly InternalValue[]) => boolean) | null;
 }
 
 interface Leveled {
@@ -101,8 +122,9 @@ export class LookupCompactRewriter implements CompactRewriter {
   async rewrite(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][]): Promise<CompactResult> {
     if (outputLevel !== 0 && hasLevel0(sections)) return this.lookupMerge(outputLevel, dropDelete, sections, true);
     const w = this.o.openWriter(outputLevel);
+    const lookupMerge = this.o.engine !== "first-row";
     try {
-      for (const section of sections) await mergeRuns(section, this.o.layout, this.o.read, dropDelete, (rows) => w.write(rows));
+      for (const section of sections) await mergeRuns(section, this.o.layout, this.o.read, dropDelete, (rows) => w.write(rows), 8192, lookupMerge);
       const after = await w.close();
       const before = sections.flat(2);
       this.rewritten(before);
@@ -130,26 +152,35 @@ export class LookupCompactRewriter implements CompactRewriter {
   }
 
   private async lookupMerge(outputLevel: number, dropDelete: boolean, sections: DataFileMeta[][][], write: boolean): Promise<CompactResult> {
-    // upgrading with nothing above to look up in: the lookups could only miss
-    if (!write && !this.o.lookup.hasFilesFrom(outputLevel + 1)) {
+    // upgrading with nothing above to look up in and no changelog to produce: the lookups could only miss
+    if (!write && this.o.changelog === null && !this.o.lookup.hasFilesFrom(outputLevel + 1)) {
       const before = sections.flat(2);
       return { before, after: before.map((f) => upgradeFile(f, outputLevel)) };
     }
     const w = write ? this.o.openWriter(outputLevel) : null;
+    const cw = this.o.changelog?.openWriter(outputLevel) ?? null;
     try {
-      for (const section of sections) await this.mergeSection(section, outputLevel, dropDelete, w);
+      for (const section of sections) await this.mergeSection(section, outputLevel, dropDelete, w, cw);
       const before = sections.flat(2);
-      if (w === null) return { before, after: before.map((f) => upgradeFile(f, outputLevel)) };
+      const changelog = cw === null ? [] : await cw.close();
+      if (w === null) return { before, after: before.map((f) => upgradeFile(f, outputLevel)), changelog };
       const after = await w.close();
       this.rewritten(before);
-      return { before, after };
+      return { before, after, changelog };
     } catch (e) {
       await w?.abort();
+      await cw?.abort();
       throw e;
     }
   }
 
-  private async mergeSection(runs: readonly (readonly DataFileMeta[])[], outputLevel: number, dropDelete: boolean, w: RollingDataFileWriter | null): Promise<void> {
+  private async mergeSection(
+    runs: readonly (readonly DataFileMeta[])[],
+    outputLevel: number,
+    dropDelete: boolean,
+    w: RollingDataFileWriter | null,
+    cw: RollingDataFileWriter | null,
+  ): Promise<void> {
     const { layout, lookup, dvs } = this.o;
     const nk = layout.keyFields.length;
     const firstRow = this.o.engine === "first-row";
@@ -187,9 +218,13 @@ export class LookupCompactRewriter implements CompactRewriter {
       if (dropDelete && isRetract(kind as RowKind)) return;
       out.push(row, seq, kind);
     };
+    const cl = cw === null ? null : new KeyValueRowsBuilder(layout);
+    const equals = this.o.changelog?.equals ?? null;
+    const change = (r: KeyValueRecord, kind: RowKind) => cl?.pushRow(r.row, r.seq, kind);
 
     for (;;) {
       if (out !== null && w !== null && out.length >= 8192) await w.write(out.drain());
+      if (cl !== null && cw !== null && cl.length >= 8192) await cw.write(cl.drain());
       const first = minCursor();
       if (first === null) break;
       const group: Leveled[] = [{ batch: first.batch as ColumnBatch, row: first.row, level: first.level }];
@@ -206,11 +241,11 @@ export class LookupCompactRewriter implements CompactRewriter {
         // the first record wins; a key already above the output level keeps its old row
         const containsHigh = group.some((h) => h.level > 0);
         if (!containsHigh && (await lookup.lookup(key, outputLevel + 1)) !== null) continue;
-        if (group.length === 1) emit(valueOf(group[0]), seqOf(group[0]), kindOf(group[0]));
-        else {
-          const merged = layout.merge(group.map(toRecord));
-          if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
-        }
+        const merged = group.length === 1 ? toRecord(group[0]) : layout.merge(group.map(toRecord));
+        if (merged === null) continue;
+        emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
+        // a key new to the bucket: its first row is the change
+        if (!containsHigh) change(merged, merged.kind);
         continue;
       }
 
@@ -226,10 +261,12 @@ export class LookupCompactRewriter implements CompactRewriter {
         }
       }
       const picked = group.filter((h, i) => h.level <= 0 || i === high);
-      if (out === null) continue; // upgrade without rewrite: only the deletion vectors change
+      const containLevel0 = cl !== null && group.some((h) => h.level <= 0);
+      if (out === null && !containLevel0) continue; // upgrade without rewrite: only the deletion vectors change
       // deduplicate keeps the newest record as is; the other engines merge even one record (Java's LookupMergeFunction)
       if (old === null && picked.length === 1 && this.o.engine === "deduplicate") {
         emit(valueOf(picked[0]), seqOf(picked[0]), kindOf(picked[0]));
+        if (containLevel0) this.changelogOf(high >= 0 ? toRecord(group[high]) : null, toRecord(picked[0]), equals, change);
         continue;
       }
       const records = picked.map(toRecord);
@@ -241,12 +278,54 @@ export class LookupCompactRewriter implements CompactRewriter {
         records.splice(at, 0, o);
       }
       const merged = records.length === 1 && this.o.engine === "deduplicate" ? records[0] : layout.merge(records);
-      if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
-      else {
-        const last = records[records.length - 1];
-        emit((i) => last.row[i] ?? null, last.seq, RowKind.DELETE);
-      }
+      const result = merged ?? { ...records[records.length - 1], kind: RowKind.DELETE };
+      emit((i) => result.row[i] ?? null, result.seq, result.kind);
+      if (containLevel0) this.changelogOf(high >= 0 ? toRecord(group[high]) : old, result, equals, change);
     }
     if (out !== null && out.length > 0 && w !== null) await w.write(out.drain());
+    if (cl !== null && cl.length > 0 && cw !== null) await cw.write(cl.drain());
   }
+
+  /** The changes from a key's old value (its newest record at a level ≥ 1) to the merged result. */
+  private changelogOf(
+    before: KeyValueRecord | null,
+    after: KeyValueRecord,
+    equals: ((a: readonly InternalValue[], b: readonly InternalValue[]) => boolean) | null,
+    change: (r: KeyValueRecord, kind: RowKind) => void,
+  ): void {
+    const afterAdded = !isRetract(after.kind);
+    if (before === null || isRetract(before.kind)) {
+      if (afterAdded) change(after, RowKind.INSERT);
+    } else if (!afterAdded) change(before, RowKind.DELETE);
+    else if (equals === null || !equals(before.row, after.row)) {
+      change(before, RowKind.UPDATE_BEFORE);
+      change(after, RowKind.UPDATE_AFTER);
+    }
+  }
+}
+
+function valueEquals(a: InternalValue, b: InternalValue): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!(Array.isArray(a) && Array.isArray(b)) || a.length !== b.length) return false;
+    return a.every((x, i) => valueEquals(x, b[i]));
+  }
+  if ("millis" in a && "millis" in b) return a.millis === b.millis && a.nanoOfMilli === b.nanoOfMilli;
+  if ("keys" in a && "keys" in b) return valueEquals(a.keys, b.keys) && valueEquals(a.values, b.values);
+  return false;
+}
+
+/**
+ * Java's `RecordEqualiser` for `changelog-producer.row-deduplicate`: two value rows are
+ * equal when every column but the ignored ones holds the same value.
+ */
+export function rowEqualiser(fieldNames: readonly string[], ignore: readonly string[]): (a: readonly InternalValue[], b: readonly InternalValue[]) => boolean {
+  const compared = fieldNames.map((_, i) => i).filter((i) => !ignore.includes(fieldNames[i]));
+  return (a, b) => compared.every((i) => valueEquals(a[i] ?? null, b[i] ?? null));
 }

@@ -81,8 +81,30 @@ export interface WriteOptions {
   deletionVectorsBitmap64: boolean;
   /** `lookup.cache-max-memory-size` (256 MiB): bound of the lookup compaction's key cache. */
   lookupCacheMaxMemory: number;
+  /** `changelog-producer` (none): what changelog files a primary-key write produces. */
+  changelogProducer: ChangelogProducer;
+  /**
+   * Java's `CoreOptions.needLookup()`: first-row, `changelog-producer=lookup`, deletion
+   * vectors or `force-lookup` — compaction takes level-0 files up before each commit,
+   * looking their keys up in the levels above.
+   */
+  needLookup: boolean;
+  /** `changelog-producer.row-deduplicate` (false): no -U/+U pair when a key's value did not change. */
+  changelogRowDeduplicate: boolean;
+  /** `changelog-producer.row-deduplicate-ignore-fields`: columns left out of that comparison. */
+  changelogRowDeduplicateIgnoreFields: string[];
+  /** `changelog-file.prefix` (changelog-). */
+  changelogFilePrefix: string;
+  /** `changelog-file.compression` (the data files' compression when unset). */
+  changelogCompression: WriteOptions["compression"];
+  /** `changelog-file.stats-mode` (the data files' mode of the level when unset). */
+  changelogStatsMode: string | null;
   raw: Record<string, string>;
 }
+
+export type ChangelogProducer = "none" | "input" | "lookup" | "full-compaction";
+
+const PRODUCERS: readonly ChangelogProducer[] = ["none", "input", "lookup", "full-compaction"];
 
 function intOption(o: Record<string, string>, key: string, dflt: number): number {
   const v = o[key];
@@ -115,6 +137,14 @@ function parsePerLevel(v: string | undefined, key: string): Map<number, string> 
 
 const COMPRESSIONS = ["zstd", "snappy", "gzip", "lz4", "none"] as const;
 
+function writeCompression(value: string, tableName: string, key: string): WriteOptions["compression"] {
+  let c = value.trim().toLowerCase();
+  if (c === "uncompressed") c = "none";
+  if (c === "lz4_raw") c = "lz4";
+  if (!(COMPRESSIONS as readonly string[]).includes(c)) throw new UnsupportedError(`table ${tableName}: ${key} '${value}' is not supported for writing (use ${COMPRESSIONS.join(", ")})`);
+  return c as WriteOptions["compression"];
+}
+
 /** Reads and checks the write options of a table. */
 export function writeOptions(schema: TableSchema, tableName: string): WriteOptions {
   const core = coreOptions(schema);
@@ -122,11 +152,12 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
   const pk = schema.primaryKeys.length > 0;
   const targetFileSize = o["target-file-size"] !== undefined ? parseMemorySize(o["target-file-size"], `table ${tableName}: option 'target-file-size'`) : pk ? 128 * 1024 ** 2 : 256 * 1024 ** 2;
   const trigger = intOption(o, "num-sorted-run.compaction-trigger", 5);
-  let compression = core.fileCompression === "uncompressed" ? "none" : core.fileCompression;
-  if (compression === "lz4_raw") compression = "lz4";
-  if (!(COMPRESSIONS as readonly string[]).includes(compression)) {
-    throw new UnsupportedError(`table ${tableName}: file.compression '${core.fileCompression}' is not supported for writing (use ${COMPRESSIONS.join(", ")})`);
-  }
+  const compression = writeCompression(core.fileCompression, tableName, "file.compression");
+  const producer = (o["changelog-producer"] ?? "none").trim().toLowerCase() as ChangelogProducer;
+  if (!PRODUCERS.includes(producer)) throw new InvalidInputError(`table ${tableName}: option 'changelog-producer' must be one of ${PRODUCERS.join(", ")}, got ${JSON.stringify(o["changelog-producer"])}`);
+  const changelogProducer: ChangelogProducer = pk ? producer : "none";
+  const changelogStatsMode = o["changelog-file.stats-mode"] ?? null;
+  if (changelogStatsMode !== null) parseStatsMode(changelogStatsMode);
   const zstdLevel = intOption(o, "parquet.compression.codec.zstd.level", intOption(o, "file.compression.zstd-level", 1));
   const statsMode = o["metadata.stats-mode"] ?? "truncate(16)";
   parseStatsMode(statsMode); // fail early on a bad value
@@ -136,7 +167,7 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
     targetFileSize,
     writeBufferSize: o["write-buffer-size"] !== undefined ? parseMemorySize(o["write-buffer-size"], `table ${tableName}: option 'write-buffer-size'`) : 256 * 1024 ** 2,
     fileFormat: core.fileFormat,
-    compression: compression as WriteOptions["compression"],
+    compression,
     zstdLevel,
     dataFilePrefix: o["data-file.prefix"] ?? "data-",
     statsMode,
@@ -156,6 +187,16 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
     deletionVectorsBitmap64: boolOption(o, "deletion-vectors.bitmap64", false),
     lookupCacheMaxMemory:
       o["lookup.cache-max-memory-size"] !== undefined ? parseMemorySize(o["lookup.cache-max-memory-size"], `table ${tableName}: option 'lookup.cache-max-memory-size'`) : 256 * 1024 ** 2,
+    changelogProducer,
+    needLookup: pk && (core.mergeEngine === "first-row" || changelogProducer === "lookup" || core.deletionVectors || boolOption(o, "force-lookup", false)),
+    changelogRowDeduplicate: boolOption(o, "changelog-producer.row-deduplicate", false),
+    changelogRowDeduplicateIgnoreFields: (o["changelog-producer.row-deduplicate-ignore-fields"] ?? "")
+      .split(",")
+      .map((f) => f.trim())
+      .filter((f) => f !== ""),
+    changelogFilePrefix: o["changelog-file.prefix"] ?? "changelog-",
+    changelogCompression: o["changelog-file.compression"] !== undefined ? writeCompression(o["changelog-file.compression"], tableName, "changelog-file.compression") : compression,
+    changelogStatsMode,
     raw: o,
   };
 }
@@ -166,8 +207,8 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
  * `_VALUE_KIND`, …) truncate(128); then the table mode (per level if configured), with
  * every non-system column after the first `metadata.stats-keep-first-n-columns` at none.
  */
-export function statsModesFor(fieldNames: readonly string[], opts: WriteOptions, level: number): StatsMode[] {
-  const tableMode = opts.statsModePerLevel.get(level) ?? opts.statsMode;
+export function statsModesFor(fieldNames: readonly string[], opts: WriteOptions, level: number, changelog = false): StatsMode[] {
+  const tableMode = (changelog ? opts.changelogStatsMode : null) ?? opts.statsModePerLevel.get(level) ?? opts.statsMode;
   const keepFirst = opts.statsKeepFirstNColumns;
   let columnCount = 0;
   return fieldNames.map((name) => {
@@ -206,8 +247,14 @@ export function checkWritable(schema: TableSchema, opts: WriteOptions, tableName
     if (opts.core.deletionVectors) {
       if (opts.core.mergeEngine === "first-row") refuse("merge-engine 'first-row' does not take deletion vectors (old rows are never deleted), as in Java; disable deletion-vectors.enabled");
     }
-    const producer = (o["changelog-producer"] ?? "none").toLowerCase();
-    if (producer !== "none") refuse(`changelog-producer '${producer}' is not supported for writing (only 'none')`);
+    if (opts.changelogProducer === "full-compaction") {
+      refuse("changelog-producer 'full-compaction' is not supported for writing (paimon-ts writes 'none', 'input' and 'lookup' changelog producers)");
+    }
+    const clFormat = o["changelog-file.format"];
+    if (clFormat !== undefined && clFormat.trim().toLowerCase() !== "parquet") refuse(`changelog-file.format '${clFormat}' is not supported for writing; paimon-ts writes parquet changelog files only`);
+    for (const f of opts.changelogRowDeduplicateIgnoreFields) {
+      if (!schema.fields.some((x) => x.name === f)) refuse(`changelog-producer.row-deduplicate-ignore-fields names '${f}', which is not a column`);
+    }
     if (o["rowkind.field"]) refuse("rowkind.field is not supported for writing; pass the row kinds to write()");
   }
 }

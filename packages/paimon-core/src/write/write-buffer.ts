@@ -104,6 +104,14 @@ export class WriteBuffer {
 
   /** Sorts and merges the buffered records into physical key-value rows, then empties the buffer. */
   drain(): ColumnBatch {
+    return this.drainWithRaw(false).merged;
+  }
+
+  /**
+   * `drain()`, and with `raw` also every buffered record unmerged, in the same order
+   * (key, then sequence) — the input changelog (`changelog-producer=input`).
+   */
+  drainWithRaw(raw: boolean): { merged: ColumnBatch; raw: ColumnBatch | null } {
     const layout = this.layout;
     const n = this.count;
     const cols = this.columns;
@@ -171,8 +179,20 @@ export class WriteBuffer {
       }
       i = j;
     }
+    let rawBatch: ColumnBatch | null = null;
+    if (raw) {
+      const rawSrc = Array.from(order);
+      rawBatch = physicalBatch(
+        layout,
+        cols,
+        rawSrc,
+        [],
+        rawSrc.map((r) => seqs[r]),
+        rawSrc.map((r) => kinds[r]),
+      );
+    }
     this.clear();
-    return physicalBatch(layout, cols, src, merged, outSeq, outKind);
+    return { merged: physicalBatch(layout, cols, src, merged, outSeq, outKind), raw: rawBatch };
   }
 
   clear(): void {
