@@ -8,7 +8,7 @@
  * A relative local warehouse is resolved against the directory of the file. `--warehouse W`
  * stands for {"warehouse": W} (local disk, or the store its URI names).
  */
-import { CONNECTION_DEFAULTS, PER_TABLE_FIELDS } from "@paimon-ts/connector";
+import { CONNECTION_DEFAULTS, CONNECTION_FORM, PER_TABLE_FIELDS } from "@paimon-ts/connector";
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { flagString, type ParsedArgs } from "./args.js";
@@ -21,23 +21,8 @@ export interface CliConfig {
   source: string;
 }
 
-const CONNECTION_KEYS = new Set([
-  "warehouse",
-  "storageType",
-  "s3Endpoint",
-  "s3AccessKey",
-  "s3SecretKey",
-  "s3Region",
-  "s3Properties",
-  "hdfsHost",
-  "hdfsPort",
-  "hdfsHttpPort",
-  "hdfsUser",
-  "ossEndpoint",
-  "ossAccessKey",
-  "ossSecretKey",
-  "database",
-]);
+// the connection form decides which keys are connection settings; everything else is node config
+const CONNECTION_KEYS = new Set(Object.keys(CONNECTION_FORM.properties));
 
 function storageOfUri(w: string): string | undefined {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(w)?.[1]?.toLowerCase();
