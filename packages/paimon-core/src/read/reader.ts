@@ -428,8 +428,10 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
           }
         }
         const selected = selectRows(b, keep);
+        // unselected, the chunk itself moves to the queue: count its rows once
+        if (keep === null) release(stats, b.numRows);
         queue.push({ numRows: selected.numRows, names: outFields.map((x) => x.name), columns: outPos.map((p) => selected.columns[p]) });
-        release(stats, b.numRows);
+        if (keep !== null) release(stats, b.numRows);
         offset += b.numRows;
         yield* queue.drain(false);
       }
