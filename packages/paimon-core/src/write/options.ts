@@ -250,6 +250,8 @@ export function checkWritable(schema: TableSchema, opts: WriteOptions, tableName
     if (opts.changelogProducer === "full-compaction") {
       refuse("changelog-producer 'full-compaction' is not supported for writing (paimon-ts writes 'none', 'input' and 'lookup' changelog producers)");
     }
+    // Java's SchemaValidation: a first-row table keeps only the first record of a key, so an input changelog would lie
+    if (opts.core.mergeEngine === "first-row" && opts.changelogProducer === "input") refuse("merge-engine 'first-row' takes only changelog-producer 'none' or 'lookup', as in Java");
     const clFormat = o["changelog-file.format"];
     if (clFormat !== undefined && clFormat.trim().toLowerCase() !== "parquet") refuse(`changelog-file.format '${clFormat}' is not supported for writing; paimon-ts writes parquet changelog files only`);
     for (const f of opts.changelogRowDeduplicateIgnoreFields) {
