@@ -281,6 +281,7 @@ const NodeCodec = t.partial({
   targetFileSize: intRange("targetFileSize (MB)", 1, 65536),
   enablePrimaryKeyUpdate: BooleanLike,
   ignoreUnknownFields: BooleanLike,
+  deletionVectors: BooleanLike,
 });
 
 export interface NodeConfig {
@@ -299,6 +300,11 @@ export interface NodeConfig {
   targetFileSize: number;
   enablePrimaryKeyUpdate: boolean;
   ignoreUnknownFields: boolean;
+  /**
+   * New primary-key tables get `deletion-vectors.enabled=true` (merge-on-write); see
+   * `applyDeletionVectors` for when it does not apply. Existing tables are never changed.
+   */
+  deletionVectors: boolean;
 }
 
 export const NODE_DEFAULTS: NodeConfig = {
@@ -315,10 +321,13 @@ export const NODE_DEFAULTS: NodeConfig = {
   targetFileSize: 128,
   enablePrimaryKeyUpdate: false,
   ignoreUnknownFields: false,
+  // off: docs/benchmarks.md "Deletion vectors" (a median warm commit costs 2.6-2.8x the
+  // merge-on-read one, over the 2x rule), and read.ts streams nothing from them yet (README)
+  deletionVectors: false,
 };
 
 /** Fields that may differ per table (`"x-perTable": true`). */
-export const PER_TABLE_FIELDS = ["partitionKey", "bucketMode", "bucketCount", "fileFormat", "compression", "tableProperties", "enableAutoCompaction", "targetFileSize", "enablePrimaryKeyUpdate"] as const;
+export const PER_TABLE_FIELDS = ["partitionKey", "bucketMode", "bucketCount", "fileFormat", "compression", "tableProperties", "enableAutoCompaction", "targetFileSize", "enablePrimaryKeyUpdate", "deletionVectors"] as const;
 
 const FILE_FORMATS = ["", "parquet", "avro"];
 const COMPRESSIONS = ["", "none", "snappy", "lz4", "zstd", "gzip"];
@@ -359,6 +368,7 @@ export function parseNodeConfig(raw: unknown, base: NodeConfig = NODE_DEFAULTS, 
     targetFileSize: v.targetFileSize ?? base.targetFileSize,
     enablePrimaryKeyUpdate: v.enablePrimaryKeyUpdate ?? base.enablePrimaryKeyUpdate,
     ignoreUnknownFields: v.ignoreUnknownFields ?? base.ignoreUnknownFields,
+    deletionVectors: v.deletionVectors ?? base.deletionVectors,
   };
 }
 
@@ -388,4 +398,52 @@ export function tableOptionsFromNode(node: NodeConfig): Record<string, string> {
     o[p.propKey] = p.propValue;
   }
   return o;
+}
+
+export const DELETION_VECTORS_OPTION = "deletion-vectors.enabled";
+
+/** Why a new table does or does not get deletion vectors (logged at creation). */
+export interface DeletionVectorsDecision {
+  enabled: boolean;
+  /** `node` (the deletionVectors setting), `explicit` (the option was given), or why the setting did not apply. */
+  source: "node" | "explicit" | "append-only" | "first-row" | "write-only";
+  note: string;
+}
+
+/**
+ * The `deletionVectors` node setting applied to the options of a new table (`options` is
+ * updated in place). An explicit `deletion-vectors.enabled` (table properties or the
+ * TapTable's options) always wins over the setting; the setting never enables deletion
+ * vectors where they would be refused or would hide data:
+ *
+ * - tables without primary key: the setting does not apply (an explicit option passes through);
+ * - `merge-engine=first-row`: Java Paimon refuses deletion vectors there, so the setting
+ *   is not applied, and an explicit `true` is an error;
+ * - `write-only=true` (automatic compaction off): readers of a deletion-vector table skip
+ *   level-0 files, so rows would stay invisible until a compaction job runs; the setting
+ *   is not applied (an explicit `true` is kept: the user runs compactions).
+ */
+export function applyDeletionVectors(options: Record<string, string>, node: NodeConfig, primaryKeys: readonly string[], table: string): DeletionVectorsDecision {
+  const flag = (k: string) => options[k]?.trim().toLowerCase();
+  const firstRow = flag("merge-engine") === "first-row";
+  const raw = options[DELETION_VECTORS_OPTION];
+  if (raw !== undefined) {
+    const v = raw.trim().toLowerCase();
+    if (v !== "true" && v !== "false") throw new Error(`createTable ${table}: option '${DELETION_VECTORS_OPTION}' must be true or false`);
+    options[DELETION_VECTORS_OPTION] = v;
+    const enabled = v === "true";
+    if (enabled && firstRow && primaryKeys.length > 0) {
+      throw new Error(`createTable ${table}: merge-engine 'first-row' cannot be combined with ${DELETION_VECTORS_OPTION}=true (Java Paimon refuses it: first-row never deletes old rows); remove one of the two options`);
+    }
+    const override = primaryKeys.length > 0 && enabled !== node.deletionVectors ? ` (overrides deletionVectors=${node.deletionVectors})` : "";
+    return { enabled, source: "explicit", note: `${DELETION_VECTORS_OPTION}=${v} from the table options${override}` };
+  }
+  if (!node.deletionVectors) return { enabled: false, source: "node", note: "deletion vectors off (deletionVectors=false)" };
+  if (primaryKeys.length === 0) return { enabled: false, source: "append-only", note: "deletionVectors does not apply: the table has no primary key" };
+  if (firstRow) return { enabled: false, source: "first-row", note: "deletionVectors not applied: merge-engine 'first-row' does not take deletion vectors" };
+  if (flag("write-only") === "true") {
+    return { enabled: false, source: "write-only", note: "deletionVectors not applied: with automatic compaction off (write-only) new rows would stay invisible to readers until a compaction job runs" };
+  }
+  options[DELETION_VECTORS_OPTION] = "true";
+  return { enabled: true, source: "node", note: "deletion vectors on (deletionVectors=true)" };
 }

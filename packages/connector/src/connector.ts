@@ -30,6 +30,9 @@ import {
   secretValues,
   tableNodeConfig,
   tableOptionsFromNode,
+  applyDeletionVectors,
+  DELETION_VECTORS_OPTION,
+  type DeletionVectorsDecision,
   type ConnectionConfig,
   type NodeConfig,
 } from "./config.js";
@@ -382,6 +385,10 @@ export class PaimonConnector {
       desired.partitionKeys.join(", "),
       Object.keys(desired.options).sort().join(", "),
     );
+    if (desired.primaryKeys.length > 0 || desired.deletionVectors.source === "explicit") s.log.info("table {}.{}: {}", ident.database, ident.table, desired.deletionVectors.note);
+    if (desired.deletionVectors.enabled && desired.options["write-only"]?.trim().toLowerCase() === "true") {
+      s.log.warn("table {}.{} has deletion vectors and write-only=true: readers skip level-0 files, so new rows stay invisible until a compaction job runs", ident.database, ident.table);
+    }
     return { tableExists: false };
   }
 
@@ -869,6 +876,7 @@ interface DesiredTable {
   primaryKeys: string[];
   partitionKeys: string[];
   options: Record<string, string>;
+  deletionVectors: DeletionVectorsDecision;
 }
 
 /** What createTable would create for a TapTable under the node settings. */
@@ -902,7 +910,8 @@ export function desiredTable(tap: TapTable, node: NodeConfig, name: string): Des
   if (primaryKeys.length === 0 && options.bucket !== undefined && Number(options.bucket) > 0 && !options["bucket-key"]) {
     throw new Error(`createTable ${name}: a table without primary key and fixed buckets needs the option 'bucket-key' (or use the dynamic bucket mode, which appends without buckets)`);
   }
-  return { columns, primaryKeys, partitionKeys, options };
+  const deletionVectors = applyDeletionVectors(options, node, primaryKeys, name);
+  return { columns, primaryKeys, partitionKeys, options, deletionVectors };
 }
 
 /** Differences between an existing table and what would be created, one line each. */
@@ -925,7 +934,14 @@ export function compareTable(schema: TableSchema, d: DesiredTable): string[] {
       const mode = paimonBucketMode(schema);
       const haveBucket = have ?? "-1";
       if (haveBucket !== v) out.push(`bucket is ${haveBucket} (${mode}) in the table, ${v} requested`);
+    } else if (k === DELETION_VECTORS_OPTION) {
+      // the value is a boolean, safe to show; the setting only ever applies to new tables
+      const haveDv = (have ?? "false").trim().toLowerCase();
+      if (haveDv !== v) out.push(`deletion vectors are ${haveDv === "true" ? "on" : "off"} in the table, ${v === "true" ? "on" : "off"} for new tables (existing tables are not changed)`);
     } else if (have !== v) out.push(`option ${k} is ${have === undefined ? "unset" : "set differently"} in the table`);
+  }
+  if (d.options[DELETION_VECTORS_OPTION] === undefined && schema.primaryKeys.length > 0 && schema.options[DELETION_VECTORS_OPTION]?.trim().toLowerCase() === "true") {
+    out.push("deletion vectors are on in the table, off for new tables (existing tables are not changed)");
   }
   return out;
 }

@@ -193,6 +193,16 @@ export const NODE_FORM = {
       "x-index": 110,
       ...asTarget,
     }),
+    deletionVectors: perTable({
+      type: "boolean",
+      title: "${deletionVectors}",
+      default: NODE_DEFAULTS.deletionVectors,
+      "x-decorator": "FormItem",
+      "x-decorator-props": { tooltip: "${deletionVectorsTooltip}" },
+      "x-component": "Switch",
+      "x-index": 115,
+      ...asTarget,
+    }),
     enablePrimaryKeyUpdate: perTable({
       type: "boolean",
       title: "${enablePrimaryKeyUpdate}",
@@ -249,6 +259,9 @@ export const MESSAGES_EN_US: Record<string, string> = {
   commitIntervalMs: "Commit interval (ms)",
   enableAutoCompaction: "Automatic compaction",
   targetFileSize: "Target file size (MB)",
+  deletionVectors: "Deletion vectors for new primary-key tables",
+  deletionVectorsTooltip:
+    "Creates new primary-key tables with deletion-vectors.enabled=true (merge-on-write): each commit marks replaced rows as deleted, so Paimon, Spark, Flink and StarRocks read the table without merging, at the price of more work per commit. Only applies when a table is created; existing tables are never changed. Not applied to append-only tables, to merge-engine first-row, or when automatic compaction is off. A deletion-vectors.enabled entry in the table properties wins.",
   enablePrimaryKeyUpdate: "Primary-key updates as delete + insert (require before images)",
   ignoreUnknownFields: "Ignore record fields that are not columns",
 };

@@ -9,6 +9,7 @@ import {
   tableOptionsFromNode,
   warehouseUri,
 } from "../src/index.js";
+import { applyDeletionVectors } from "../src/config.js";
 import { backendOptions } from "../src/storage.js";
 
 function problems(f: () => unknown): string[] {
@@ -128,6 +129,8 @@ describe("node configuration", () => {
   it("has the Java connector's defaults", () => {
     expect(parseNodeConfig(undefined)).toEqual(NODE_DEFAULTS);
     expect(NODE_DEFAULTS).toMatchObject({ bucketMode: "dynamic", bucketCount: 4, writeBufferSize: 256, batchAccumulationSize: 100000, commitIntervalMs: 30000, enableAutoCompaction: true, targetFileSize: 128, enablePrimaryKeyUpdate: false });
+    // not a Java connector setting: decided by docs/benchmarks.md "Deletion vectors"
+    expect(NODE_DEFAULTS.deletionVectors).toBe(false);
   });
 
   it("keeps explicit zeros and false", () => {
@@ -140,6 +143,16 @@ describe("node configuration", () => {
     expect(problems(() => parseNodeConfig({ bucketMode: "fixed", bucketCount: 0 }))[0]).toMatch(/^node\.bucketCount: expected/);
     expect(problems(() => parseNodeConfig({ fileFormat: "orc" }))[0]).toMatch(/ORC, CSV and JSON/);
     expect(problems(() => parseNodeConfig({ tableProperties: [{ propKey: "compression", propValue: "zstd" }] }))[0]).toMatch(/use 'file.compression'/);
+  });
+
+  it("decodes deletionVectors as a boolean, per table too", () => {
+    expect(parseNodeConfig({ deletionVectors: false }).deletionVectors).toBe(false);
+    expect(parseNodeConfig({ deletionVectors: "false" }).deletionVectors).toBe(false);
+    expect(parseNodeConfig({ deletionVectors: "true" }).deletionVectors).toBe(true);
+    expect(problems(() => parseNodeConfig({ deletionVectors: "yes" }))).toEqual(["node.deletionVectors: expected boolean"]);
+    const off = parseNodeConfig({ deletionVectors: false });
+    expect(tableNodeConfig(off, { orders: { deletionVectors: true } }, "orders").deletionVectors).toBe(true);
+    expect(tableNodeConfig(off, { orders: { deletionVectors: true } }, "other").deletionVectors).toBe(false);
   });
 
   it("resolves per-table settings over the node's", () => {
@@ -172,5 +185,73 @@ describe("node configuration", () => {
       "write-only": "true",
       "snapshot.num-retained.max": "20",
     });
+  });
+});
+
+describe("deletion vectors of new tables", () => {
+  const on = parseNodeConfig({ deletionVectors: true });
+  const off = parseNodeConfig({ deletionVectors: false });
+  const pk = ["id"];
+
+  it("enables them on primary-key tables when the setting is on, and only then", () => {
+    const o = tableOptionsFromNode(on);
+    expect(applyDeletionVectors(o, on, pk, "t")).toMatchObject({ enabled: true, source: "node" });
+    expect(o["deletion-vectors.enabled"]).toBe("true");
+    const fixedNode = parseNodeConfig({ bucketMode: "fixed", bucketCount: 2, deletionVectors: true });
+    const fixed = tableOptionsFromNode(fixedNode);
+    expect(applyDeletionVectors(fixed, fixedNode, pk, "t").enabled).toBe(true);
+    const byDefault = tableOptionsFromNode(NODE_DEFAULTS);
+    expect(applyDeletionVectors(byDefault, NODE_DEFAULTS, pk, "t")).toMatchObject({ enabled: false, source: "node" });
+    expect(byDefault).not.toHaveProperty("deletion-vectors.enabled");
+    expect(fixed).toMatchObject({ bucket: "2", "deletion-vectors.enabled": "true" });
+    // off leaves Paimon's default (false) unset, as before the setting existed
+    const o2 = tableOptionsFromNode(off);
+    expect(applyDeletionVectors(o2, off, pk, "t")).toMatchObject({ enabled: false, source: "node" });
+    expect(o2).not.toHaveProperty("deletion-vectors.enabled");
+  });
+
+  it("does not apply to tables without primary key", () => {
+    const o = tableOptionsFromNode(on);
+    expect(applyDeletionVectors(o, on, [], "logs")).toMatchObject({ enabled: false, source: "append-only" });
+    expect(o).not.toHaveProperty("deletion-vectors.enabled");
+    // an explicit option is the user's: it passes through (Paimon has append-table DVs too)
+    const e = { bucket: "-1", "deletion-vectors.enabled": "true" };
+    expect(applyDeletionVectors(e, off, [], "logs")).toMatchObject({ enabled: true, source: "explicit" });
+  });
+
+  it("lets an explicit deletion-vectors.enabled win over the setting, either way", () => {
+    const o = { ...tableOptionsFromNode(on), "deletion-vectors.enabled": " FALSE " };
+    const d = applyDeletionVectors(o, on, pk, "t");
+    expect(d).toMatchObject({ enabled: false, source: "explicit" });
+    expect(d.note).toBe("deletion-vectors.enabled=false from the table options (overrides deletionVectors=true)");
+    expect(o["deletion-vectors.enabled"]).toBe("false");
+    const o2 = { ...tableOptionsFromNode(off), "deletion-vectors.enabled": "true" };
+    expect(applyDeletionVectors(o2, off, pk, "t")).toMatchObject({ enabled: true, source: "explicit", note: "deletion-vectors.enabled=true from the table options (overrides deletionVectors=false)" });
+    expect(applyDeletionVectors({ "deletion-vectors.enabled": "true" }, on, pk, "t").note).toBe("deletion-vectors.enabled=true from the table options");
+    expect(() => applyDeletionVectors({ "deletion-vectors.enabled": "yes" }, on, pk, "orders")).toThrow("createTable orders: option 'deletion-vectors.enabled' must be true or false");
+  });
+
+  it("never gives a first-row table deletion vectors (Java refuses them)", () => {
+    const o = { ...tableOptionsFromNode(on), "merge-engine": "First-Row" };
+    expect(applyDeletionVectors(o, on, pk, "t")).toMatchObject({ enabled: false, source: "first-row" });
+    expect(o).not.toHaveProperty("deletion-vectors.enabled");
+    expect(() => applyDeletionVectors({ "merge-engine": "first-row", "deletion-vectors.enabled": "true" }, on, pk, "orders")).toThrow(
+      /^createTable orders: merge-engine 'first-row' cannot be combined with deletion-vectors.enabled=true/,
+    );
+    expect(applyDeletionVectors({ "merge-engine": "first-row", "deletion-vectors.enabled": "false" }, on, pk, "t").enabled).toBe(false);
+    // other merge engines take them
+    for (const engine of ["deduplicate", "partial-update", "aggregation"]) {
+      const x: Record<string, string> = { "merge-engine": engine };
+      expect(applyDeletionVectors(x, on, pk, "t").enabled).toBe(true);
+    }
+  });
+
+  it("is not applied with automatic compaction off (level-0 rows would stay invisible)", () => {
+    const n = parseNodeConfig({ enableAutoCompaction: false, deletionVectors: true });
+    const o = tableOptionsFromNode(n);
+    expect(applyDeletionVectors(o, n, pk, "t")).toMatchObject({ enabled: false, source: "write-only" });
+    expect(o).not.toHaveProperty("deletion-vectors.enabled");
+    const e = { ...tableOptionsFromNode(n), "deletion-vectors.enabled": "true" };
+    expect(applyDeletionVectors(e, n, pk, "t")).toMatchObject({ enabled: true, source: "explicit" });
   });
 });

@@ -4,9 +4,11 @@
  * initial sync of 100,000 rows each (in bounded snapshots); CDC updates (some moving a row
  * to another partition), deletes and inserts; DDL add and rename column; clear; more
  * writes; drop. After each step Java Paimon 1.4.2 and pypaimon 2.1.0 read each table, and
- * both must equal the model this test keeps (and so must our own reader).
+ * both must equal the model this test keeps (and so must our own reader). A second test
+ * does the same for deletion-vector tables (deletionVectors on) next to a merge-on-read
+ * one, down to the deletion-vector index files.
  */
-import { openOracle, rowMultiset, type Oracle } from "@paimon-ts/oracle";
+import { openOracle, rowMultiset, type Description, type Oracle } from "@paimon-ts/oracle";
 import { TestResult, type TestItem } from "../src/index.js";
 import { createTable, ctx, loadTable, ourRows, startConnector, tapTable, tempWarehouse, type Started } from "./helpers.js";
 
@@ -235,4 +237,99 @@ async function checkAll(s: Started, wh: string, table: string, model: Model, ora
     await s.connector.stop();
     expect(Object.keys(s.state.toJSON())).toEqual([]);
   });
+
+  it("deletion-vector tables (deletionVectors on): CDC read identically, deletions in DV index files", async () => {
+    const oracles = [java!, py!];
+    const wh = tempWarehouse("connector-e2e-dv-");
+    const dvTables = ["dv_fixed", "dv_dynamic", "mor"] as const;
+    // the node setting makes the first two; the third opts out per table
+    const s = await startConnector(
+      wh,
+      { batchAccumulationSize: 0, commitIntervalMs: 0, deletionVectors: true },
+      { tableNodeConfig: { dv_fixed: { bucketMode: "fixed", bucketCount: 2, partitionKey: ["region"] }, dv_dynamic: { bucketMode: "dynamic" }, mor: { deletionVectors: false } } },
+    );
+    const columns = { region: "STRING", id: "BIGINT", customer: "VARCHAR(40)", amount: "DECIMAL(12,2)", qty: "INT", price: "DOUBLE", created: "TIMESTAMP(6)", day: "DATE", flag: "BOOLEAN", payload: "BYTES" };
+    const models = new Map<string, Model>();
+    for (const [i, t] of dvTables.entries()) {
+      expect(await createTable(s.connector, tapTable(t, columns, ["region", "id"]))).toEqual({ tableExists: false });
+      models.set(t, new Model(rng(2000 + i)));
+      const d = await java!.describe(wh, `db.${t}`);
+      expect((d.schema as { options: Record<string, string> }).options["deletion-vectors.enabled"]).toBe(t === "mor" ? undefined : "true");
+    }
+    for (const t of dvTables) {
+      const m = models.get(t)!;
+      // three commits: a load, then two rounds of updates, deletes and inserts on it
+      for (let round = 0; round < 3; round++) {
+        const events = [];
+        if (round === 0) {
+          for (let id = 1; id <= 3000; id++) {
+            const row = m.row(id);
+            m.rows.set(m.key(row), row);
+            events.push({ type: "insert", after: row });
+          }
+        } else {
+          const keys = [...m.rows.keys()];
+          for (let i = 0; i < 800; i++) {
+            const before = m.rows.get(m.pick(keys));
+            if (!before) continue;
+            const after = { ...before, qty: (before.qty as number) + round, amount: `${round}.50` };
+            m.rows.set(m.key(after), after);
+            events.push({ type: "update", before, after });
+          }
+          for (let i = 0; i < 300; i++) {
+            const k = m.pick(keys);
+            const before = m.rows.get(k);
+            if (!before) continue;
+            m.rows.delete(k);
+            events.push({ type: "delete", before: { region: before.region, id: before.id } });
+          }
+          for (let id = 3000 + round * 1000; id < 3200 + round * 1000; id++) {
+            const row = m.row(id);
+            m.rows.set(m.key(row), row);
+            events.push({ type: "insert", after: row });
+          }
+        }
+        expect((await s.connector.writeRecord(ctx, events, t)).errorMap.size).toBe(0);
+        await checkAll(s, wh, t, m, oracles);
+        expect(rowMultiset(await ourRows(wh, `db.${t}`))).toEqual(rowMultiset([...m.rows.values()]));
+      }
+      const d = await java!.describe(wh, `db.${t}`);
+      const dvFiles = d.indexFiles.filter((f) => f.indexType === "DELETION_VECTORS");
+      if (t === "mor") {
+        expect(dvFiles).toEqual([]);
+        continue;
+      }
+      // merge-on-write: nothing stays at level 0, and replaced rows are marked in DV index files
+      expect(d.liveFiles.filter((f) => f.level === 0)).toEqual([]);
+      expect(dvFiles.length).toBeGreaterThan(0);
+      expect(liveRowsOf(d)).toBe(m.rows.size);
+      const live = new Set(d.liveFiles.map((f) => f.fileName));
+      for (const f of dvFiles) for (const name of Object.keys(f.dvRanges ?? {})) expect(live.has(name)).toBe(true);
+      if (t === "dv_fixed") expect(new Set(d.liveFiles.map((f) => f.bucket))).toEqual(new Set([0, 1]));
+      else expect(d.indexFiles.some((f) => f.indexType === "HASH")).toBe(true); // the dynamic bucket index, beside the DVs
+    }
+
+    // Java Paimon itself refuses what the connector refuses: first-row with deletion vectors
+    await expect(
+      java!.write({
+        warehouse: wh,
+        table: "db.first_row_dv",
+        create: { fields: [{ name: "id", type: "BIGINT NOT NULL" }], primaryKeys: ["id"], options: { bucket: "1", "merge-engine": "first-row", "deletion-vectors.enabled": "true" } },
+        commits: [{ rows: [{ kind: "+I", row: { id: "1" } }] }],
+      }),
+    ).rejects.toThrow(/first.row|deletion/i);
+    await expect(createTable(s.connector, tapTable("first_row_dv", { id: "BIGINT" }, ["id"], { options: { "merge-engine": "first-row", "deletion-vectors.enabled": "true" } }))).rejects.toThrow(/cannot be combined/);
+    await s.connector.stop();
+  });
 });
+
+/** Live rows of the latest snapshot: row counts minus the deletion vectors' cardinalities. */
+function liveRowsOf(d: Description): number {
+  let n = 0;
+  for (const f of d.liveFiles) n += Number(f.rowCount);
+  for (const f of d.indexFiles) {
+    if (f.indexType !== "DELETION_VECTORS") continue;
+    for (const r of Object.values(f.dvRanges ?? {})) n -= Number((r as { cardinality: number }).cardinality);
+  }
+  return n;
+}

@@ -69,6 +69,7 @@ describe("spec.json", () => {
         "targetFileSize",
         "enablePrimaryKeyUpdate",
         "ignoreUnknownFields",
+        "deletionVectors",
       ].sort(),
     );
     for (const [k, f] of Object.entries(node)) {
@@ -78,6 +79,10 @@ describe("spec.json", () => {
     expect(node.bucketMode.enum!.map((e) => e.value)).toEqual(["dynamic", "fixed"]);
     expect(node.fileFormat.enum!.map((e) => e.value)).toEqual(["", "parquet", "avro"]);
     expect(node.compression.enum!.map((e) => e.value)).toEqual(["", "none", "snappy", "lz4", "zstd", "gzip"]);
+    // a switch shown on targets, with a tooltip that says what it costs and when it does not apply
+    expect(node.deletionVectors).toMatchObject({ type: "boolean", "x-component": "Switch", default: false, "x-perTable": true, "x-decorator-props": { tooltip: "${deletionVectorsTooltip}" } });
+    const tip = SPEC.messages.en_US.deletionVectorsTooltip;
+    for (const words of ["deletion-vectors.enabled=true", "existing tables are never changed", "first-row", "automatic compaction is off", "table properties wins"]) expect(tip).toContain(words);
     for (const f of Object.values(node)) for (const e of f.enum ?? []) expect(() => parseNodeConfig({ [Object.keys(node).find((k) => node[k] === f)!]: e.value })).not.toThrow();
   });
 

@@ -74,6 +74,110 @@ describe("createTableV2", () => {
   });
 });
 
+describe("createTableV2: deletion vectors", () => {
+  const cols = { id: "BIGINT", v: "STRING" };
+  const dvOf = async (wh: string, t: string) => (await loadTable(wh, `db.${t}`)).schema.options["deletion-vectors.enabled"];
+
+  it("creates primary-key tables with deletion vectors when the setting is on, in both bucket modes, and logs the decision", async () => {
+    const wh = tempWarehouse();
+    const { connector, log } = await startConnector(wh, { deletionVectors: true }, { tableNodeConfig: { fixed: { bucketMode: "fixed", bucketCount: 2 } } });
+    await createTable(connector, tapTable("dyn", cols, ["id"]));
+    await createTable(connector, tapTable("fixed", cols, ["id"]));
+    expect((await loadTable(wh, "db.dyn")).schema.options).toMatchObject({ bucket: "-1", "deletion-vectors.enabled": "true" });
+    expect((await loadTable(wh, "db.fixed")).schema.options).toMatchObject({ bucket: "2", "deletion-vectors.enabled": "true" });
+    expect(log.lines).toContain("INFO table db.dyn: deletion vectors on (deletionVectors=true)");
+    // merge-on-write: every commit compacts level 0 away (APPEND, then COMPACT)
+    await connector.writeRecord(ctx, [ins({ id: "1", v: "a" }), ins({ id: "2", v: "b" })], "fixed");
+    await connector.flush();
+    await connector.writeRecord(ctx, [upd({ id: "1", v: "a" }, { id: "1", v: "c" }), del({ id: "2" })], "fixed");
+    await connector.stop();
+    const t = await loadTable(wh, "db.fixed");
+    const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
+    expect(snaps.map((x) => x.commitKind)).toEqual(["APPEND", "COMPACT", "APPEND", "COMPACT"]);
+    const latest = (await t.snapshots.latest())!;
+    expect((await t.liveEntries(latest)).filter((e) => e.file.level === 0)).toEqual([]);
+    expect((await t.indexEntries(latest)).some((e) => e.indexFile.indexType === "DELETION_VECTORS")).toBe(true);
+    expect(await ourRows(wh, "db.fixed")).toEqual([{ id: "1", v: "c" }]);
+  });
+
+  it("leaves them off by default, when the setting is off (node or table), and for tables without primary key", async () => {
+    const wh = tempWarehouse();
+    const { connector, log } = await startConnector(wh, {}, { tableNodeConfig: { on: { deletionVectors: true } } });
+    await createTable(connector, tapTable("off", cols, ["id"]));
+    await createTable(connector, tapTable("on", cols, ["id"]));
+    expect(await dvOf(wh, "off")).toBeUndefined();
+    expect(await dvOf(wh, "on")).toBe("true");
+    expect(log.lines).toContain("INFO table db.off: deletion vectors off (deletionVectors=false)");
+    await connector.stop();
+    const again = await startConnector(wh, { deletionVectors: true }, { tableNodeConfig: { off2: { deletionVectors: false } } });
+    await createTable(again.connector, tapTable("logs", cols));
+    await createTable(again.connector, tapTable("off2", cols, ["id"]));
+    expect(await dvOf(wh, "logs")).toBeUndefined();
+    expect(await dvOf(wh, "off2")).toBeUndefined();
+    expect(again.log.lines.some((l) => l.includes("db.logs: deletion"))).toBe(false);
+    await again.connector.stop();
+  });
+
+  it("lets deletion-vectors.enabled in the table properties win, and says so", async () => {
+    const wh = tempWarehouse();
+    const { connector, log } = await startConnector(wh, { deletionVectors: true, tableProperties: [{ propKey: "deletion-vectors.enabled", propValue: "false" }] });
+    await createTable(connector, tapTable("t", cols, ["id"]));
+    expect(await dvOf(wh, "t")).toBe("false");
+    expect(log.lines).toContain("INFO table db.t: deletion-vectors.enabled=false from the table options (overrides deletionVectors=true)");
+    await connector.stop();
+    const on = await startConnector(wh, { deletionVectors: false, tableProperties: [{ propKey: "deletion-vectors.enabled", propValue: "true" }] });
+    await createTable(on.connector, tapTable("u", cols, ["id"]));
+    expect(await dvOf(wh, "u")).toBe("true");
+    await expect(createTable(on.connector, tapTable("bad", cols, ["id"], { options: { "deletion-vectors.enabled": "1" } }))).rejects.toThrow("createTable bad: option 'deletion-vectors.enabled' must be true or false");
+    expect(await on.connector.catalog.tableExists({ database: "db", table: "bad" })).toBe(false);
+    await on.connector.stop();
+  });
+
+  it("never creates a first-row table with deletion vectors; not applied with automatic compaction off", async () => {
+    const wh = tempWarehouse();
+    const firstRow = [{ propKey: "merge-engine", propValue: "first-row" }];
+    const { connector, log } = await startConnector(wh, { deletionVectors: true, tableProperties: firstRow }, { tableNodeConfig: { wo: { enableAutoCompaction: false, tableProperties: [] } } });
+    await createTable(connector, tapTable("fr", cols, ["id"]));
+    expect(await dvOf(wh, "fr")).toBeUndefined();
+    expect(log.lines).toContain("INFO table db.fr: deletionVectors not applied: merge-engine 'first-row' does not take deletion vectors");
+    await createTable(connector, tapTable("wo", cols, ["id"]));
+    expect((await loadTable(wh, "db.wo")).schema.options).toMatchObject({ "write-only": "true" });
+    expect(await dvOf(wh, "wo")).toBeUndefined();
+    await createTable(connector, tapTable("wo2", cols, ["id"], { options: { "merge-engine": "deduplicate", "write-only": "true", "deletion-vectors.enabled": "true" } }));
+    expect(await dvOf(wh, "wo2")).toBe("true");
+    expect(log.lines).toContain("WARN table db.wo2 has deletion vectors and write-only=true: readers skip level-0 files, so new rows stay invisible until a compaction job runs");
+    await expect(createTable(connector, tapTable("bad", cols, ["id"], { options: { "deletion-vectors.enabled": "true" } }))).rejects.toThrow(/merge-engine 'first-row' cannot be combined with deletion-vectors.enabled=true/);
+    expect(await connector.catalog.tableExists({ database: "db", table: "bad" })).toBe(false);
+    // the first-row table is written and read like any other
+    await connector.writeRecord(ctx, [ins({ id: "1", v: "a" }), ins({ id: "1", v: "b" })], "fr");
+    await connector.stop();
+    expect(await ourRows(wh, "db.fr")).toEqual([{ id: "1", v: "a" }]);
+  });
+
+  it("never changes an existing table; the difference is reported", async () => {
+    const wh = tempWarehouse();
+    const old = await startConnector(wh, { deletionVectors: false });
+    await createTable(old.connector, tapTable("t", cols, ["id"]));
+    await old.connector.writeRecord(ctx, [ins({ id: "1", v: "a" })], "t");
+    await old.connector.stop();
+    const s = await startConnector(wh, { deletionVectors: true });
+    expect(await createTable(s.connector, tapTable("t", cols, ["id"]))).toEqual({
+      tableExists: true,
+      differences: ["deletion vectors are off in the table, on for new tables (existing tables are not changed)"],
+    });
+    const t = await loadTable(wh, "db.t");
+    expect(t.schema.id).toBe(0n);
+    expect(t.schema.options["deletion-vectors.enabled"]).toBeUndefined();
+    await s.connector.writeRecord(ctx, [upd({ id: "1", v: "a" }, { id: "1", v: "b" })], "t");
+    await s.connector.stop();
+    expect(await ourRows(wh, "db.t")).toEqual([{ id: "1", v: "b" }]);
+    const off = await startConnector(wh, { deletionVectors: false });
+    await createTable(off.connector, tapTable("dv", cols, ["id"], { options: { "deletion-vectors.enabled": "true" } }));
+    expect((await createTable(off.connector, tapTable("dv", cols, ["id"]))).differences).toEqual(["deletion vectors are on in the table, off for new tables (existing tables are not changed)"]);
+    await off.connector.stop();
+  });
+});
+
 describe("drop, clear, createIndex", () => {
   it("clears with one TRUNCATE snapshot and keeps writing; drop removes the table and its state", async () => {
     const wh = tempWarehouse();
