@@ -6,7 +6,8 @@
  * * (a) Java, pypaimon and our reader read our table identically, equal to Java's table;
  * * (b) Java's streaming read of our table's changes (scan.mode=from-snapshot, per planned
  *   snapshot, with row kinds) equals what a model predicts for each commit, and equals
- *   Java's streaming read of the table Java wrote itself;
+ *   Java's streaming read of the table Java wrote itself (and paimon-core's own
+ *   incremental read, src/read/changes.ts, returns the same);
  * * (c) Java keeps writing to our table and compacts it fully, we write on top of what
  *   Java wrote (on both tables), and all readers and both change streams still agree.
  */
@@ -17,6 +18,7 @@ import type { TableSchema } from "../src/schema/table-schema.js";
 import type { FileStoreTable } from "../src/table/table.js";
 import { parseTypeString } from "../src/types/parse.js";
 import { KeyValueWriter } from "../src/write/index.js";
+import { ourStream } from "./read-changes-helpers.js";
 import { canonicalRows, commitMessages, createTable, newCatalog, ourRows, tempWarehouse, type TableSpec } from "./write-helpers.js";
 
 jest.setTimeout(900_000);
@@ -253,6 +255,12 @@ const name = (c: Case) => `${c.producer} × ${c.engine} × ${c.layout}${c.dv ? "
       }
     };
     const stream = async (wh: string) => changesOf(await java!.streamRead(wh, "db.t", { fromSnapshot: 1 }));
+    // paimon-core's own incremental read (src/read/changes.ts) of the same changes
+    const names = fields.map((f) => f.name);
+    const ourStreamOf = async (wh: string) =>
+      (await ourStream(wh, "db.t"))
+        .map((snap) => snap.rows.map((r) => `${r.kind} ${JSON.stringify(Object.fromEntries(names.map((f) => [f, r.row[f]])))}`).sort())
+        .filter((x) => x.length > 0);
 
     // (a) batch reads
     expect(rowMultiset((await java!.readTable(whJ, "db.t")).rows)).toEqual(model.rows());
@@ -261,6 +269,7 @@ const name = (c: Case) => `${c.producer} × ${c.engine} × ${c.layout}${c.dv ? "
     const nonEmpty = expected.filter((x) => x.length > 0);
     expect(await stream(whJ)).toEqual(nonEmpty);
     expect(await stream(whT)).toEqual(nonEmpty);
+    expect(await ourStreamOf(whT)).toEqual(nonEmpty);
 
     // (c) Java writes to our table and compacts it fully; then we write to both tables
     const [more] = accepted(c.engine, [[[I, 120, "java120", 20n, 20], [UA, 1, "java1", 1n, 1], [D, 2, "v2", 2n, 0], ...Array.from({ length: 6 }, (_, i): Rec => [UA, 40 + i, `j${i}`, 3n, 3])]]);
@@ -277,5 +286,7 @@ const name = (c: Case) => `${c.producer} × ${c.engine} × ${c.layout}${c.dv ? "
     await expectRead(whJ, model.rows());
     expect(await stream(whT)).toEqual(all);
     expect(await stream(whJ)).toEqual(all);
+    expect(await ourStreamOf(whT)).toEqual(all);
+    expect(await ourStreamOf(whJ)).toEqual(all);
   });
 });
