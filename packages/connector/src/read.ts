@@ -2,36 +2,36 @@
  * The read side: batch reads that can resume, counts, and a stream of the changes of new
  * snapshots with their row kinds.
  *
- * The stream reads each APPEND snapshot's new data files as written (changelog-producer
- * "none" semantics, as Paimon's own streaming read): +I becomes an insert, -U/+U an update
- * with before and after, a lone +U an update with after only, -D (or a lone -U) a delete.
- * COMPACT snapshots carry no logical change and are skipped; a snapshot that leaves the
- * table empty (truncate) becomes a clear-table event.
+ * The stream takes each snapshot's changes from paimon-core's incremental read
+ * (`nextSnapshotWithChanges`, `readChanges`), which follows Java Paimon's streaming read per
+ * `changelog-producer`: none — the new data files of APPEND snapshots as written; input —
+ * their changelog files; lookup / full-compaction — the changelog files of the COMPACT
+ * snapshots the compaction wrote (with -U/+U pairs). +I becomes an insert, -U followed by +U
+ * of the same key an update with before and after, a lone +U an update with after only, -D
+ * (or a lone -U) a delete. Snapshots without changes are skipped; an OVERWRITE snapshot that
+ * leaves the table empty (truncate) becomes a clear-table event, another OVERWRITE the rows
+ * it added.
  *
- * NOTE: the raw reading of one snapshot's delta files (`snapshotChanges`) belongs in
- * paimon-core; it lives here until core exports an equivalent (see the README).
+ * NOTE: an OVERWRITE that replaces non-empty data is delivered as the inserts of its new
+ * rows only (Java's stream skips it, or with `streaming-read-overwrite` reads a diff that
+ * paimon-core does not compute).
  */
 import {
-  FileKind,
   RowKind,
+  SnapshotOutOfRangeError,
   canonicalEncode,
-  formatFromFileName,
-  keyField,
-  keyValueFields,
+  changeSourceOf,
+  nextSnapshotWithChanges,
   planScan,
-  readDataFile,
+  planSnapshotChanges,
+  readChanges,
   readSplit,
-  SEQUENCE_FIELD,
-  trimmedPrimaryKeyFields,
-  VALUE_KIND_FIELD,
   vectorGet,
   type DataField,
   type FileStoreTable,
   type InternalRow,
-  type InternalValue,
   type Snapshot,
 } from "@paimon-ts/paimon-core";
-import { joinPath } from "@paimon-ts/fileio";
 import { rowFromPaimon, RowConversionError } from "@paimon-ts/type-mapping";
 import { EventType, type Log, type StreamReadConsumer, type TapEvent } from "./pdk.js";
 import type { RecordEncoding } from "./records.js";
@@ -153,48 +153,25 @@ export interface ChangeRecord {
 
 export type SnapshotChanges = { kind: "rows"; records: ChangeRecord[] } | { kind: "truncate" } | { kind: "none" };
 
-/** The changes a snapshot made, read from its new data files. */
+/**
+ * The changes a snapshot made, from paimon-core's incremental read: what Java's streaming
+ * read returns for it (changelog-producer none: the new data files as written; input: the
+ * changelog of APPEND snapshots; lookup/full-compaction: the changelog of COMPACT
+ * snapshots), read as the snapshot's schema. An OVERWRITE snapshot, which Java's stream
+ * skips, is a truncate when it leaves the table empty, else the rows it added.
+ */
 export async function snapshotChanges(table: FileStoreTable, snapshot: Snapshot): Promise<SnapshotChanges> {
-  if (snapshot.commitKind === "COMPACT" || snapshot.commitKind === "ANALYZE") return { kind: "none" };
-  const delta = (await Promise.all((await table.manifestList(snapshot.deltaManifestList)).map((m) => table.manifestFile(m)))).flat();
-  const added = new Set(delta.filter((e) => e.kind === FileKind.ADD).map((e) => e.file.fileName));
-  if (snapshot.commitKind === "OVERWRITE") {
-    const live = await table.liveEntries(snapshot);
-    if (live.length === 0) return { kind: "truncate" };
-  }
-  if (added.size === 0) return { kind: "none" };
-  const schema = await table.schemas.schema(snapshot.schemaId);
-  const plan = await planScan(table, { snapshotId: snapshot.id });
+  const source = changeSourceOf(table, snapshot, { overwriteAddedFiles: true });
+  if (source === null) return { kind: "none" };
+  if (source === "overwrite" && (await table.liveEntries(snapshot)).length === 0) return { kind: "truncate" };
+  const plan = await planSnapshotChanges(table, snapshot, { schema: "snapshot", overwriteAddedFiles: true });
   const records: ChangeRecord[] = [];
-  const pk = schema.primaryKeys.length > 0;
-  const keyFields = trimmedPrimaryKeyFields(schema);
-  for (const split of plan.splits) {
-    for (const f of split.files) {
-      if (!added.has(f.fileName)) continue;
-      const path = f.externalPath ?? joinPath(split.bucketPath, f.fileName);
-      const bytes = await table.io.readFile(path);
-      const fileSchema = await table.schemas.schema(f.schemaId);
-      if (!pk) {
-        const b = await readDataFile(formatFromFileName(f.fileName), bytes, schema.fields, { fileFields: fileSchema.fields, fileName: path });
-        for (let i = 0; i < b.numRows; i++) records.push({ kind: RowKind.INSERT, row: b.columns.map((c) => vectorGet(c, i)) });
-        continue;
-      }
-      const readFields = keyValueFields(keyFields, schema.fields);
-      const fileFields = [...trimmedPrimaryKeyFields(fileSchema).map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
-      const b = await readDataFile(formatFromFileName(f.fileName), bytes, readFields, { fileFields, fileName: path });
-      const nk = keyFields.length;
-      const rows: { seq: bigint; kind: RowKind; row: InternalValue[] }[] = [];
-      for (let i = 0; i < b.numRows; i++) {
-        const row = new Array<InternalValue>(schema.fields.length);
-        for (let c = 0; c < schema.fields.length; c++) row[c] = vectorGet(b.columns[nk + 2 + c], i);
-        rows.push({ seq: vectorGet(b.columns[nk], i) as bigint, kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind, row });
-      }
-      // files are sorted by key; the change order within a commit is the sequence order
-      rows.sort((a, c) => (a.seq < c.seq ? -1 : a.seq > c.seq ? 1 : 0));
-      for (const r of rows) records.push({ kind: r.kind, row: r.row });
+  for await (const b of readChanges(table, plan)) {
+    for (let i = 0; i < b.numRows; i++) {
+      records.push({ kind: b.rowKinds[i] as RowKind, row: b.columns.map((c) => vectorGet(c, i)) });
     }
   }
-  return { kind: "rows", records };
+  return records.length === 0 ? { kind: "none" } : { kind: "rows", records };
 }
 
 function keyOf(row: InternalRow, idx: number[]): string {
@@ -305,10 +282,35 @@ export async function streamRead(
         if (next < earliest) {
           opts.log.warn("stream read of {}: snapshots {}..{} expired before they were read; continuing at {}", name, next, earliest - 1n, earliest);
           next = earliest;
+          p.snapshotId = earliest - 1n;
           p.delivered = 0;
         }
-        for (let id = next; id <= latest && !opts.stopped(); id++) {
-          const snapshot = await table.snapshots.snapshot(id);
+        while (next <= latest && !opts.stopped()) {
+          let found;
+          try {
+            found = await nextSnapshotWithChanges(table, next, { toSnapshotId: latest, overwriteAddedFiles: true });
+          } catch (e) {
+            if (!(e instanceof SnapshotOutOfRangeError) || e.reason !== "expired" || e.earliestSnapshotId === null) throw e;
+            // expired while we read: the changes in between are lost, say so and go on
+            opts.log.warn("stream read of {}: snapshots {}..{} expired before they were read; continuing at {}", name, next, e.earliestSnapshotId - 1n, e.earliestSnapshotId);
+            next = e.earliestSnapshotId;
+            p.snapshotId = next - 1n;
+            p.delivered = 0;
+            continue;
+          }
+          if (found.snapshot === null) {
+            // nothing up to `latest` has changes: all of it counts as delivered
+            p.snapshotId = found.nextSnapshotId - 1n;
+            p.delivered = 0;
+            break;
+          }
+          const snapshot = found.snapshot;
+          const id = snapshot.id;
+          if (id !== p.snapshotId + 1n) {
+            p.snapshotId = id - 1n;
+            p.delivered = 0;
+          }
+          next = found.nextSnapshotId;
           const changes = await snapshotChanges(table, snapshot);
           let events: TapEvent[] = [];
           if (changes.kind === "truncate") events = [{ type: EventType.CLEAR_TABLE, tableId: name, referenceTime: Number(snapshot.timeMillis) } as TapEvent];

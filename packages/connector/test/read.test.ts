@@ -1,6 +1,12 @@
 /** batchRead (resumable), batchCount, timestampToStreamOffset and streamRead with row kinds. */
-import type { TapEvent } from "../src/index.js";
+import { openOracle, type RowKindShort } from "@paimon-ts/oracle";
+import type { PaimonConnector, TapEvent } from "../src/index.js";
 import { createTable, ctx, del, ins, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
+
+const java = openOracle("java");
+afterAll(async () => {
+  await java?.close();
+});
 
 type Ev = TapEvent & { after?: Record<string, unknown>; before?: Record<string, unknown>; tableId?: string };
 
@@ -112,4 +118,110 @@ describe("stream read", () => {
     expect(rest).toHaveLength(6);
     await connector.stop();
   });
+});
+
+/** Reads the stream of `table` from its start until `count` events arrived (or 10 s). */
+async function streamAll(connector: PaimonConnector, table: string, count: number, offset: unknown = { [table]: null }): Promise<{ events: Ev[]; offset: unknown }> {
+  const events: Ev[] = [];
+  let last: unknown;
+  const reading = connector.streamRead(ctx, [table], offset, 100, { accept: (e, o) => void (events.push(...(e as Ev[])), (last = o)) }, 20);
+  const until = Date.now() + 10_000;
+  while (events.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 100)); // nothing more may arrive
+  connector.stopStreamRead();
+  await reading;
+  return { events, offset: last };
+}
+
+const shape = (events: Ev[]) => events.map((e) => [e.type, e.before ?? null, e.after ?? null]);
+
+(java ? describe : describe.skip)("stream read of tables Java Paimon wrote (changelog producers, deletion vectors)", () => {
+  const r = (kind: RowKindShort, id: number, v: string | null) => ({ kind, row: { id, v } });
+  const commits = [
+    { rows: [r("+I", 1, "a"), r("+I", 2, "b"), r("+I", 3, "c")] },
+    { rows: [r("+U", 1, "a2"), r("-D", 2, "b")] },
+    { rows: [r("+U", 1, "a3"), r("+I", 4, "d")], compact: "full" as const },
+    { truncate: true as const },
+    { rows: [r("+I", 5, "e")] },
+  ];
+  // the full history with before images: what a lookup (or input with -U) changelog carries
+  const withBefore = [
+    [300, null, { id: 1, v: "a" }],
+    [300, null, { id: 2, v: "b" }],
+    [300, null, { id: 3, v: "c" }],
+    [302, { id: 1, v: "a" }, { id: 1, v: "a2" }],
+    [301, { id: 2, v: "b" }, null],
+    [302, { id: 1, v: "a2" }, { id: 1, v: "a3" }],
+    [300, null, { id: 4, v: "d" }],
+    [205, null, null],
+    [300, null, { id: 5, v: "e" }],
+  ];
+
+  it("changelog-producer lookup: the changes come from the COMPACT snapshots, updates with before images", async () => {
+    const wh = tempWarehouse();
+    const w = await java!.write({
+      warehouse: wh,
+      table: "db.lk",
+      create: { fields: [{ name: "id", type: "INT NOT NULL" }, { name: "v", type: "STRING" }], primaryKeys: ["id"], options: { bucket: "1", "changelog-producer": "lookup" } },
+      commits,
+    });
+    const { connector } = await startConnector(wh);
+    const got = await streamAll(connector, "lk", withBefore.length);
+    expect(shape(got.events)).toEqual(withBefore);
+    expect(got.offset).toEqual({ lk: String(w.latestSnapshotId) });
+    // resuming after the truncate: only what came after it
+    const truncateSnapshot = w.snapshots[3];
+    const rest = await streamAll(connector, "lk", 1, { lk: String(truncateSnapshot) });
+    expect(shape(rest.events)).toEqual([[300, null, { id: 5, v: "e" }]]);
+    await connector.stop();
+  }, 120_000);
+
+  it("changelog-producer none with deletion vectors: level-0 files of the APPEND snapshots are read too", async () => {
+    const wh = tempWarehouse();
+    await java!.write({
+      warehouse: wh,
+      table: "db.dv",
+      create: { fields: [{ name: "id", type: "INT NOT NULL" }, { name: "v", type: "STRING" }], primaryKeys: ["id"], options: { bucket: "1", "deletion-vectors.enabled": "true" } },
+      commits,
+    });
+    const { connector } = await startConnector(wh);
+    const got = await streamAll(connector, "dv", 8);
+    expect(shape(got.events)).toEqual([
+      [300, null, { id: 1, v: "a" }],
+      [300, null, { id: 2, v: "b" }],
+      [300, null, { id: 3, v: "c" }],
+      [302, null, { id: 1, v: "a2" }],
+      [301, { id: 2, v: "b" }, null],
+      [302, null, { id: 1, v: "a3" }],
+      [300, null, { id: 4, v: "d" }],
+      [205, null, null],
+      [300, null, { id: 5, v: "e" }],
+    ]);
+    await connector.stop();
+  }, 120_000);
+
+  it("changelog-producer input: the changelog of the APPEND snapshots, as written", async () => {
+    const wh = tempWarehouse();
+    await java!.write({
+      warehouse: wh,
+      table: "db.inp",
+      create: { fields: [{ name: "id", type: "INT NOT NULL" }, { name: "v", type: "STRING" }], primaryKeys: ["id"], options: { bucket: "1", "changelog-producer": "input" } },
+      commits,
+    });
+    const { connector } = await startConnector(wh);
+    const got = await streamAll(connector, "inp", 8);
+    // input keeps each written record: +U without -U is an update with the after image only
+    expect(shape(got.events)).toEqual([
+      [300, null, { id: 1, v: "a" }],
+      [300, null, { id: 2, v: "b" }],
+      [300, null, { id: 3, v: "c" }],
+      [302, null, { id: 1, v: "a2" }],
+      [301, { id: 2, v: "b" }, null],
+      [302, null, { id: 1, v: "a3" }],
+      [300, null, { id: 4, v: "d" }],
+      [205, null, null],
+      [300, null, { id: 5, v: "e" }],
+    ]);
+    await connector.stop();
+  }, 120_000);
 });
