@@ -4,8 +4,9 @@
  * and without filters and projections, and equals Java Paimon's read of the same table —
  * for Java-written and paimon-ts-written primary-key tables with many files and LSM levels,
  * several merge engines, deletion vectors, `sequence.field`, schema evolution and Avro
- * data files. A memory check counts the rows the reader holds at once (its own
- * `SplitReadStats`, no timing or heap measurement) on 200k-row splits of many row groups.
+ * data files. Memory checks count the rows the reader holds at once (its own
+ * `SplitReadStats`, no timing or heap measurement) on a 200k-row split of many row groups
+ * and on Java files of one large row group (decoded page by page).
  */
 import { openOracle, rowMultiset, type WriteResult } from "@paimon-ts/oracle";
 import { FileSystemCatalog } from "../src/catalog/catalog.js";
@@ -13,7 +14,7 @@ import type { InternalValue } from "../src/data/values.js";
 import { batchRows, type ColumnBatch } from "../src/data/vector.js";
 import { readParquetMetadata } from "../src/format/parquet-read.js";
 import type { Predicate } from "../src/read/predicate.js";
-import { newSplitReadStats, readSplit, readSplitBatches, readTable, readTableBatches, resultRows, type SplitBatchOptions } from "../src/read/reader.js";
+import { DECODE_CHUNK_ROWS, newSplitReadStats, readSplit, readSplitBatches, readTable, readTableBatches, resultRows, type SplitBatchOptions } from "../src/read/reader.js";
 import { planScan } from "../src/read/scan.js";
 import type { FileStoreTable } from "../src/table/table.js";
 import type { DataField } from "../src/types/datatype.js";
@@ -218,10 +219,33 @@ whenJava("readSplitBatches on Java-written tables equals readSplit and Java's re
     expectSizes(batches, 1000, "avro");
     const total = plan.splits[0].files.reduce((n, f) => n + Number(f.rowCount), 0);
     expect(stats.rowsDecoded).toBe(total);
-    // one chunk (≥ 4096 records, whole blocks) per sorted run, plus the output batch
+    // one chunk (DECODE_CHUNK_ROWS records and the rest of the last block, < 4096 records
+    // of Java's 64 KB blocks) per sorted run, plus the output batch
     expect(stats.chunks).toBeGreaterThan(plan.splits[0].files.length);
-    expect(stats.peakRowsHeld).toBeLessThan(total / 2);
+    expect(stats.peakRowsHeld).toBeLessThanOrEqual(plan.splits[0].files.length * (DECODE_CHUNK_ROWS + 4096) + 1000);
     await sameAsJava(t, "db.avro", 606, 6);
+  });
+
+  it("Java's one-row-group files are decoded page by page", async () => {
+    const N = 60_000;
+    const first = { rows: Array.from({ length: N }, (_, k) => ins({ k, v: k % 9 === 0 ? null : `value-${k}`, n: String(k * 3) })) };
+    const second = { rows: Array.from({ length: N / 3 }, (_, i) => upd({ k: i * 3, v: `updated-${i}`, n: null })) };
+    await javaWrite("db.pages", { ...base, options: { bucket: "1", "write-only": "true" } }, [first, second]);
+    const t = await javaTable("db.pages");
+    const plan = await planScan(t);
+    const split = plan.splits[0];
+    for (const f of split.files) {
+      const meta = await readParquetMetadata(await io.readFile(`${split.bucketPath}/${f.fileName}`));
+      expect(meta.row_groups.length).toBe(1);
+    }
+    const stats = newSplitReadStats();
+    const batches = await collect(readSplitBatches(t, split, plan.schema, { batchSize: 500, stats }));
+    expectSizes(batches, 500, "pages");
+    expect(stats.chunks).toBe(Math.ceil(N / DECODE_CHUNK_ROWS) + Math.ceil(N / 3 / DECODE_CHUNK_ROWS));
+    expect(stats.peakRowsHeld).toBeLessThanOrEqual(split.files.length * DECODE_CHUNK_ROWS + 500);
+    const rows = rowsOf(batches);
+    expect(rows).toEqual(batchRows(await readSplit(t, split, plan.schema)));
+    expect(rowMultiset(canonicalRows(plan.schema.fields, rows))).toEqual(rowMultiset((await java!.readTable(wh, "db.pages")).rows));
   });
 
   it("a 200k-row split of many row groups is read holding a bounded number of rows", async () => {

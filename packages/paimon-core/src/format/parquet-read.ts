@@ -780,22 +780,16 @@ function flatVector(t: DataType, c: Cursor, n: number): ColumnVector {
 // ---------------------------------------------------------------------------------------
 // Entry point
 
-/**
- * Reads the requested fields of a Parquet data file into a ColumnBatch (one column per
- * requested field, named as requested). See the module comment for matching rules.
- */
-export async function parquetReadBatch(input: ByteInput, fields: DataField[], opts: ParquetReadOptions = {}): Promise<ColumnBatch> {
-  await initZstd();
-  const file = toByteSource(input);
-  const where = opts.fileName ?? "parquet file";
-  const meta = opts.metadata ?? (await parquetMetadataAsync(file));
-  const rowGroups = opts.rowGroups ?? meta.row_groups.map((_, i) => i);
-  let numRows = 0;
-  for (const g of rowGroups) {
-    if (g < 0 || g >= meta.row_groups.length) throw new FormatError(`${where}: no row group ${g}`);
-    numRows += Number(meta.row_groups[g].num_rows);
-  }
+interface ReadPlan {
+  plans: (Plan | null)[];
+  cursors: Cursor[];
+  /** One load per (leaf, target type): its key, leaf path, converter and levels. */
+  loads: Map<string, { col: number; path: SchemaTree[]; convert: ((v: DecodedArray) => Dense) | null; maxRep: number }>;
+  keyOf(c: Cursor): string;
+}
 
+/** Matches the requested fields to the file's columns and plans their decoding. */
+function planRead(meta: FileMetaData, fields: DataField[], opts: ParquetReadOptions, where: string): ReadPlan {
   // schema tree, leaf column indices and paths
   const root = schemaTree(meta.schema);
   const leafRefs = new Map<SchemaTree, LeafRef>();
@@ -816,7 +810,7 @@ export async function parquetReadBatch(input: ByteInput, fields: DataField[], op
   const cursors = planner.cursors;
   const pathOf = new Map<number, SchemaTree[]>();
   for (const ref of leafRefs.values()) pathOf.set(ref.col, ref.path);
-  const loads = new Map<string, Promise<LeafData>>();
+  const loads: ReadPlan["loads"] = new Map();
   const keyOf = (c: Cursor): string => `${c.col}|${c.target === null ? "" : asSQLString(c.target)}`;
   for (const c of cursors) {
     const key = keyOf(c);
@@ -833,19 +827,26 @@ export async function parquetReadBatch(input: ByteInput, fields: DataField[], op
       convertDense([], src, t, fail); // reject impossible casts before any I/O
       convert = (v) => convertDense(v, src, t, fail);
     }
-    loads.set(key, readLeaf(file, meta, rowGroups, c.col, path, convert));
+    let maxRep = 0;
+    for (let i = 1; i < path.length; i++) if (path[i].element.repetition_type === "REPEATED") maxRep++;
+    loads.set(key, { col: c.col, path, convert, maxRep });
   }
-  const loaded = new Map<string, LeafData>();
-  await Promise.all([...loads.entries()].map(async ([k, p]) => loaded.set(k, await p)));
+  return { plans, cursors, loads, keyOf };
+}
+
+/** Points the cursors at freshly decoded leaves and assembles `numRows` rows. */
+function assemble(rp: ReadPlan, loaded: Map<string, LeafData>, fields: DataField[], numRows: number): ColumnBatch {
+  const { plans, cursors } = rp;
   for (const c of cursors) {
-    const d = loaded.get(keyOf(c))!;
+    const d = loaded.get(rp.keyOf(c))!;
     c.def = d.def;
     c.rep = d.rep;
     c.maxDef = d.maxDef;
     c.entries = d.entries;
     c.conv = d.values;
+    c.pos = 0;
+    c.vpos = 0;
   }
-
   const asm = new Assembler(cursors);
   const columns: ColumnVector[] = fields.map((f, i) => {
     const p = plans[i];
@@ -868,6 +869,187 @@ export async function parquetReadBatch(input: ByteInput, fields: DataField[], op
   return { numRows, names: fields.map((f) => f.name), columns };
 }
 
+/**
+ * Reads the requested fields of a Parquet data file into a ColumnBatch (one column per
+ * requested field, named as requested). See the module comment for matching rules.
+ */
+export async function parquetReadBatch(input: ByteInput, fields: DataField[], opts: ParquetReadOptions = {}): Promise<ColumnBatch> {
+  await initZstd();
+  const file = toByteSource(input);
+  const where = opts.fileName ?? "parquet file";
+  const meta = opts.metadata ?? (await parquetMetadataAsync(file));
+  const rowGroups = opts.rowGroups ?? meta.row_groups.map((_, i) => i);
+  let numRows = 0;
+  for (const g of rowGroups) {
+    if (g < 0 || g >= meta.row_groups.length) throw new FormatError(`${where}: no row group ${g}`);
+    numRows += Number(meta.row_groups[g].num_rows);
+  }
+  const rp = planRead(meta, fields, opts, where);
+  const loaded = new Map<string, LeafData>();
+  await Promise.all([...rp.loads.entries()].map(async ([k, l]) => loaded.set(k, await readLeaf(file, meta, rowGroups, l.col, l.path, l.convert))));
+  return assemble(rp, loaded, fields, numRows);
+}
+
+// ---------------------------------------------------------------------------------------
+// Page-wise decoding of one column chunk
+
+/** Column-chunk bytes fetched per read when decoding page by page. */
+const PAGE_WINDOW_BYTES = 1 << 20;
+
+/**
+ * The entries of one non-repeated column chunk, decoded a page at a time: `take(n)` gives
+ * the next n entries (levels and values) and keeps only the rest of the current page and
+ * a window of the chunk's compressed bytes.
+ */
+class LeafPager {
+  private buf = new Uint8Array(0);
+  private bufStart = 0;
+  private pos: number;
+  private readonly end: number;
+  private readonly maxDef: number;
+  private readonly element: SchemaElement;
+  private readonly decoder: PageDecoder;
+  private dictionary: DecodedArray | undefined;
+  /** The current page: levels (null = all at max), values, next entry and value. */
+  private page: { def: ArrayLike<number> | null; values: DecodedArray; entries: number; e: number; v: number } | null = null;
+  private seen = 0;
+
+  constructor(
+    private readonly file: ByteSource,
+    private readonly cm: NonNullable<FileMetaData["row_groups"][number]["columns"][number]["meta_data"]>,
+    schemaPath: SchemaTree[],
+    private readonly convert: ((v: DecodedArray) => Dense) | null,
+  ) {
+    let maxDef = 0;
+    for (let i = 1; i < schemaPath.length; i++) if (schemaPath[i].element.repetition_type !== "REQUIRED") maxDef++;
+    this.maxDef = maxDef;
+    const leaf = schemaPath[schemaPath.length - 1].element;
+    this.element = leaf.type === "INT96" ? { ...leaf, type: "FIXED_LEN_BYTE_ARRAY", type_length: 12 } : leaf;
+    this.pos = Number(cm.dictionary_page_offset || cm.data_page_offset);
+    this.end = this.pos + Number(cm.total_compressed_size);
+    this.decoder = {
+      pathInSchema: cm.path_in_schema,
+      type: this.element.type ?? "BYTE_ARRAY",
+      element: this.element,
+      schemaPath,
+      codec: cm.codec,
+      parsers: undefined as never,
+      compressors: parquetDecompressors,
+      utf8: false,
+    };
+  }
+
+  /** The chunk bytes [at, at + n) (fewer at the chunk's end), as a view of the window. */
+  private async bytes(at: number, n: number): Promise<Uint8Array> {
+    const stop = Math.min(at + n, this.end);
+    if (at < this.bufStart || stop > this.bufStart + this.buf.length) {
+      const fetchEnd = Math.min(Math.max(stop, at + PAGE_WINDOW_BYTES), this.end);
+      this.buf = new Uint8Array(await this.file.slice(at, fetchEnd));
+      this.bufStart = at;
+    }
+    return this.buf.subarray(at - this.bufStart, stop - this.bufStart);
+  }
+
+  /** Decodes the next data page (after any dictionary page); false at the chunk's end. */
+  private async nextPage(): Promise<boolean> {
+    const total = Number(this.cm.num_values);
+    while (this.seen < total && this.pos < this.end) {
+      // a page header is a few bytes, more with statistics: widen until it parses
+      let header: ReturnType<typeof parquetHeader> | undefined;
+      let headerLen = 0;
+      for (let n = 4096; header === undefined; n *= 4) {
+        const b = await this.bytes(this.pos, n);
+        const reader = { view: new DataView(b.buffer, b.byteOffset, b.byteLength), offset: 0 };
+        try {
+          header = parquetHeader(reader);
+          headerLen = reader.offset;
+        } catch (e) {
+          if (this.pos + b.length >= this.end) throw e;
+        }
+      }
+      const body = await this.bytes(this.pos + headerLen, header.compressed_page_size);
+      if (body.length < header.compressed_page_size) throw new FormatError(`parquet page at offset ${this.pos} runs past its column chunk`);
+      this.pos += headerLen + header.compressed_page_size;
+      // hyparquet's decoders keep views: give them their own copy of the page
+      const compressed = body.slice();
+      const physType = this.decoder.type;
+      let page: { definitionLevels: number[] | undefined; dataPage: DecodedArray };
+      let encoding: string;
+      let numValues: number;
+      if (header.type === "DICTIONARY_PAGE") {
+        const dph = header.dictionary_page_header!;
+        const bytes = decompressPage(compressed, header.uncompressed_page_size, this.cm.codec, parquetDecompressors);
+        let dict = readPlain({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 }, physType, dph.num_values, this.element.type_length);
+        if (this.convert !== null) dict = this.convert(dict) as DecodedArray;
+        this.dictionary = dict;
+        continue;
+      } else if (header.type === "DATA_PAGE") {
+        const dph = header.data_page_header!;
+        const bytes = decompressPage(compressed, header.uncompressed_page_size, this.cm.codec, parquetDecompressors);
+        page = readDataPage(bytes, dph, this.decoder);
+        encoding = dph.encoding;
+        numValues = dph.num_values;
+      } else if (header.type === "DATA_PAGE_V2") {
+        const dph = header.data_page_header_v2!;
+        page = readDataPageV2(compressed, header, this.decoder);
+        encoding = dph.encoding;
+        numValues = dph.num_values;
+      } else {
+        continue; // index pages carry no values
+      }
+      let values = page.dataPage;
+      if (encoding === "PLAIN_DICTIONARY" || encoding === "RLE_DICTIONARY") {
+        if (this.dictionary === undefined) throw new FormatError("parquet dictionary-encoded page without a dictionary");
+        values = derefDictionary(values, this.dictionary);
+      } else if (this.convert !== null && values.length > 0) {
+        values = this.convert(values) as DecodedArray;
+      }
+      const dl = page.definitionLevels;
+      const def = this.maxDef > 0 && dl !== undefined && dl.length > 0 ? dl : null;
+      this.seen += numValues;
+      this.page = { def, values, entries: numValues, e: 0, v: 0 };
+      return true;
+    }
+    return false;
+  }
+
+  /** The next `n` entries (fewer at the end of the chunk). */
+  async take(n: number): Promise<LeafData> {
+    const chunks: DecodedArray[] = [];
+    let def: Uint8Array | Uint16Array | null = null;
+    let entry = 0;
+    let valueCount = 0;
+    const maxDef = this.maxDef;
+    while (entry < n) {
+      if (this.page === null || this.page.e >= this.page.entries) {
+        this.page = null;
+        if (!(await this.nextPage())) break;
+      }
+      const p = this.page!;
+      const m = Math.min(n - entry, p.entries - p.e);
+      // values of the entries taken: one per entry at the max definition level
+      let vals = m;
+      if (p.def !== null) {
+        def ??= levelArray(maxDef, n).fill(maxDef, 0, entry);
+        vals = 0;
+        for (let i = 0; i < m; i++) {
+          const d = p.def[p.e + i];
+          def[entry + i] = d;
+          if (d === maxDef) vals++;
+        }
+      } else if (def !== null) def.fill(maxDef, entry, entry + m);
+      if (vals > 0) {
+        chunks.push(p.v === 0 && vals === p.values.length ? p.values : (p.values.slice(p.v, p.v + vals) as DecodedArray));
+        valueCount += vals;
+      }
+      p.e += m;
+      p.v += vals;
+      entry += m;
+    }
+    return { def: def === null || entry === n ? def : def.subarray(0, entry), rep: null, values: concatValues(chunks, valueCount), entries: entry, maxDef, maxRep: 0 };
+  }
+}
+
 /** The schema tree of a footer (hyparquet's `parquetSchema`, rebuilt to keep it local). */
 function schemaTree(schema: SchemaElement[]): SchemaTree {
   let i = 0;
@@ -885,17 +1067,46 @@ function schemaTree(schema: SchemaElement[]): SchemaTree {
 }
 
 /**
- * Reads a Parquet data file one row group at a time: one ColumnBatch per non-empty row
- * group (in file order), so a reader holds one decoded row group, not the whole file. The
- * footer is read once; with a ranged byte source only the needed column chunks of the
- * current row group are fetched.
+ * Reads a Parquet data file one row group at a time, in file order, so a reader holds one
+ * decoded row group, not the whole file. With `chunkRows`, a row group of flat columns
+ * (no lists or maps among those read) is itself decoded page by page and emitted in
+ * batches of `chunkRows` rows, and only a window of its compressed column chunks is
+ * fetched at a time; row groups with repeated columns are decoded whole. The footer is
+ * read once; with a ranged byte source only the needed column chunks are fetched.
  */
-export async function* parquetReadRowGroups(input: ByteInput, fields: DataField[], opts: ParquetReadOptions = {}): AsyncGenerator<ColumnBatch> {
+export async function* parquetReadRowGroups(input: ByteInput, fields: DataField[], opts: ParquetReadOptions & { chunkRows?: number } = {}): AsyncGenerator<ColumnBatch> {
+  await initZstd();
   const file = toByteSource(input);
+  const where = opts.fileName ?? "parquet file";
   const meta = opts.metadata ?? (await parquetMetadataAsync(file));
   const groups = opts.rowGroups ?? meta.row_groups.map((_, i) => i);
+  const chunkRows = opts.chunkRows;
+  const rp = chunkRows === undefined ? null : planRead(meta, fields, opts, where);
+  const paged = rp !== null && [...rp.loads.values()].every((l) => l.maxRep === 0);
   for (const g of groups) {
-    if (g >= 0 && g < meta.row_groups.length && Number(meta.row_groups[g].num_rows) === 0) continue;
-    yield await parquetReadBatch(file, fields, { ...opts, metadata: meta, rowGroups: [g] });
+    if (g < 0 || g >= meta.row_groups.length) throw new FormatError(`${where}: no row group ${g}`);
+    const numRows = Number(meta.row_groups[g].num_rows);
+    if (numRows === 0) continue;
+    if (!paged || numRows <= chunkRows!) {
+      yield await parquetReadBatch(file, fields, { ...opts, metadata: meta, rowGroups: [g] });
+      continue;
+    }
+    const pagers = new Map<string, LeafPager>();
+    for (const [k, l] of rp!.loads) {
+      const cm = meta.row_groups[g].columns[l.col].meta_data;
+      if (cm === undefined) throw new FormatError(`${where}: parquet column chunk without metadata (column ${l.path.slice(1).map((x) => x.element.name).join(".")})`);
+      pagers.set(k, new LeafPager(file, cm, l.path, l.convert));
+    }
+    for (let done = 0; done < numRows; ) {
+      const n = Math.min(chunkRows!, numRows - done);
+      const loaded = new Map<string, LeafData>();
+      for (const [k, pager] of pagers) {
+        const d = await pager.take(n);
+        if (d.entries !== n) throw new FormatError(`${where}: row group ${g} has ${numRows} rows but column ${k.split("|")[0]} ends after ${done + d.entries}`);
+        loaded.set(k, d);
+      }
+      yield assemble(rp!, loaded, fields, n);
+      done += n;
+    }
   }
 }

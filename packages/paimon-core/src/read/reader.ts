@@ -93,8 +93,12 @@ export const WHOLE_FILE_MAX_BYTES = 4 * 1024 * 1024;
 const FOOTER_FETCH_BYTES = 64 * 1024;
 /** Rows per batch of `readSplitBatches` unless `batchSize` says otherwise. */
 export const DEFAULT_READ_BATCH_SIZE = 4096;
-/** Records per decoded chunk of an Avro data file (Parquet files decode a row group at a time). */
-const AVRO_CHUNK_ROWS = 4096;
+/**
+ * Rows per decoded chunk of a streaming read: Parquet row groups of flat columns are
+ * decoded page by page in chunks of this many rows (row groups with lists or maps whole),
+ * Avro files a few blocks at a time. `readSplit` decodes whole row groups.
+ */
+export const DECODE_CHUNK_ROWS = 8192;
 
 /**
  * What a streaming read decoded and held (filled in when passed as `stats`): a
@@ -173,7 +177,7 @@ async function primed<T>(gen: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
  * is how many columns the file holds: when fewer are wanted from a large Parquet file, or
  * the file is large, only its footer and the needed column chunks are fetched.
  */
-async function* readFileChunks(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[], physicalColumns: number): AsyncGenerator<ColumnBatch> {
+async function* readFileChunks(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[], physicalColumns: number, chunkRows: number | undefined): AsyncGenerator<ColumnBatch> {
   const { fields, casts } = castPlan(wanted, fileFields);
   const format = formatFromFileName(f.fileName);
   const size = Number(f.fileSize);
@@ -182,18 +186,18 @@ async function* readFileChunks(table: FileStoreTable, split: DataSplit, f: DataF
     if (ranged) {
       try {
         const source = await asyncBufferOf(table.io, path, size);
-        if (format === "avro") return await primed(avroReadChunks(source, fields, { fileFields, fileName: path, chunkRows: AVRO_CHUNK_ROWS }));
+        if (format === "avro") return await primed(avroReadChunks(source, fields, { fileFields, fileName: path, chunkRows: chunkRows ?? DECODE_CHUNK_ROWS }));
         // a small first fetch: the footer is usually a few KiB (hyparquet's default is 512 KiB)
         const metadata = await parquetMetadataAsync(source, { initialFetchSize: FOOTER_FETCH_BYTES });
-        return await primed(parquetReadRowGroups(source, fields, { fileFields, fileName: path, metadata }));
+        return await primed(parquetReadRowGroups(source, fields, { fileFields, fileName: path, metadata, chunkRows }));
       } catch (e) {
         if (isNotFound(e)) throw e;
         // e.g. a wrong _FILE_SIZE: the whole file tells the real story
       }
     }
     const bytes = await table.io.readFile(path);
-    if (format === "parquet") return primed(parquetReadRowGroups(bytes, fields, { fileFields, fileName: path }));
-    if (format === "avro") return primed(avroReadChunks(bytes, fields, { fileFields, fileName: path, chunkRows: AVRO_CHUNK_ROWS }));
+    if (format === "parquet") return primed(parquetReadRowGroups(bytes, fields, { fileFields, fileName: path, chunkRows }));
+    if (format === "avro") return primed(avroReadChunks(bytes, fields, { fileFields, fileName: path, chunkRows: chunkRows ?? DECODE_CHUNK_ROWS }));
     return primed(
       (async function* () {
         yield await readDataFile(format, bytes, fields, { fileFields, fileName: path });
@@ -382,6 +386,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
   const size = opts.batchSize ?? DEFAULT_READ_BATCH_SIZE;
   if (!(size === Infinity || (Number.isInteger(size) && size > 0))) throw new InvalidInputError(`table ${table.name}: batchSize must be a positive integer, got ${size}`);
   const stats = opts.stats;
+  const chunkRows = size === Infinity ? undefined : DECODE_CHUNK_ROWS;
   const dvBytes = new Map<string, Promise<Uint8Array>>();
   const dvOf = async (f: DataFileMeta) => {
     const d = split.deletionFiles.get(f.fileName);
@@ -414,7 +419,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
       const dv = await dvOf(f);
       const deletes = dv !== undefined && !dv.isEmpty();
       let offset = 0;
-      for await (const b of readFileChunks(table, split, f, needFields, fileSchema.fields, physical)) {
+      for await (const b of readFileChunks(table, split, f, needFields, fileSchema.fields, physical, chunkRows)) {
         hold(stats, b.numRows, true);
         let keep: number[] | null = null;
         if (deletes || filter !== null) {
@@ -476,7 +481,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
       const fileSchema = await table.schemas.schema(f.schemaId);
       const fileKeyFields = trimmedPrimaryKeyFields(fileSchema);
       const fileFields = [...fileKeyFields.map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
-      return { chunks: readFileChunks(table, split, f, readFields, fileFields, fileFields.length), dv: await dvOf(f) };
+      return { chunks: readFileChunks(table, split, f, readFields, fileFields, fileFields.length, chunkRows), dv: await dvOf(f) };
     },
     record: (b, i, ord) => {
       const row = new Array<InternalValue>(fields.length).fill(null);
