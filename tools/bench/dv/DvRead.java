@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Timed full batch read of the bench-dv table by Java Paimon (tools/bench/dv/bench-dv.mjs runs
  * it against the oracle jar's class path). Prints one JSON line: rows, the sums of `id` and `ts`
- * (checked by the caller against its model, so a read that skips or duplicates rows fails), the
+ * (in a long, wrapping; checked by the caller against its model modulo 2^64, so a read that
+ * skips or duplicates rows fails), the
  * splits and how many of them Java reads without merging, and the wall/CPU milliseconds of each
  * repeat (the first one includes class loading and JIT warm-up).
  *
