@@ -16,12 +16,14 @@
  * Rows are read by field id as of the table's schema, the snapshot's own schema, or a given
  * one (Java reads every snapshot as the schema of the snapshot its stream started from).
  */
-import { NotFoundError, UnsupportedError, isNotFound, joinPath } from "@paimon-ts/fileio";
+import { NotFoundError, UnsupportedError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
 import { deserializeBinaryRow } from "../data/binary-row.js";
 import { partitionPath } from "../data/partition-path.js";
 import { RowKind, type InternalValue } from "../data/values.js";
-import { vectorGet, vectorOf, type ColumnVector } from "../data/vector.js";
+import { vectorGet, vectorOf, type ColumnBatch, type ColumnVector } from "../data/vector.js";
+import { avroReadChunks } from "../format/avro-data.js";
 import { formatFromFileName, readDataFile } from "../format/index.js";
+import { parquetReadRowGroups } from "../format/parquet-read.js";
 import { readDeletionVector, type DeletionVector } from "../index/deletion-vector.js";
 import { toHex } from "../manifest/bytes.js";
 import { mergeEntries } from "../manifest/entries.js";
@@ -31,6 +33,7 @@ import type { Snapshot } from "../snapshot/snapshot.js";
 import type { FileStoreTable } from "../table/table.js";
 import type { DataField, DataType } from "../types/datatype.js";
 import { readCast } from "./casts.js";
+import { DEFAULT_READ_BATCH_SIZE, WHOLE_FILE_MAX_BYTES } from "./reader.js";
 import type { DataSplit, DeletionFile } from "./scan.js";
 import { SEQUENCE_FIELD, VALUE_KIND_FIELD, keyValueFields } from "./system-fields.js";
 
@@ -79,7 +82,10 @@ export interface ChangesPlan {
   splits: DataSplit[];
 }
 
-/** One file's records: columns plus the row kind of each row (columnar, no row objects). */
+/**
+ * Records of one change file, or of one chunk of it (a Parquet row group, a few Avro
+ * blocks): columns plus the row kind of each row (columnar, no row objects).
+ */
 export interface ChangeBatch {
   readonly numRows: number;
   readonly names: string[];
@@ -91,6 +97,8 @@ export interface ChangeBatch {
   readonly partitionValues: InternalValue[];
   readonly bucket: number;
   readonly fileName: string;
+  /** Position in the file of the chunk's first row (before deletion vectors). */
+  readonly firstRowPosition: number;
 }
 
 export interface SnapshotChanges {
@@ -250,8 +258,9 @@ function projectFields(table: FileStoreTable, fields: readonly DataField[], name
 }
 
 /**
- * Reads a plan's change files one at a time: one batch per file, in the plan's order, so
- * memory holds one file's records.
+ * Reads a plan's change files in order, a chunk at a time (a Parquet row group, a few Avro
+ * blocks; large files by ranges), so memory holds one chunk's records. Empty chunks (all
+ * rows deleted) are left out.
  */
 export async function* readChanges(table: FileStoreTable, plan: ChangesPlan): AsyncGenerator<ChangeBatch> {
   const isPk = plan.schema.primaryKeys.length > 0;
@@ -260,7 +269,7 @@ export async function* readChanges(table: FileStoreTable, plan: ChangesPlan): As
     for (const f of split.files) {
       const d = split.deletionFiles.get(f.fileName);
       const dv = d ? await loadDeletionVector(table, d, dvBytes) : null;
-      yield await readChangeFile(table, split, f, plan.fields, isPk, dv);
+      yield* readChangeFile(table, split, f, plan.fields, isPk, dv);
     }
   }
 }
@@ -328,8 +337,43 @@ async function loadDeletionVector(table: FileStoreTable, d: DeletionFile, cache:
   return readDeletionVector(await p, d.offset, d.length);
 }
 
-/** Reads one change file: its rows in file order, minus the deletion vector's. */
-async function readChangeFile(table: FileStoreTable, split: DataSplit, f: DataFileMeta, fields: DataField[], isPk: boolean, dv: DeletionVector | null): Promise<ChangeBatch> {
+/** The chunks of one data file as `wanted` (already in the file's types), falling back to the other partition directory naming. */
+async function* fileChunks(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[]): AsyncGenerator<ColumnBatch> {
+  const format = formatFromFileName(f.fileName);
+  const size = Number(f.fileSize);
+  const open = async (path: string): Promise<AsyncGenerator<ColumnBatch>> => {
+    const opts = { fileFields, fileName: path };
+    // large files by ranges, the rest in one read (fewer round trips on object stores)
+    const input = (format === "parquet" || format === "avro") && size >= WHOLE_FILE_MAX_BYTES ? await asyncBufferOf(table.io, path, size) : await table.io.readFile(path);
+    let gen: AsyncGenerator<ColumnBatch>;
+    if (format === "parquet") gen = parquetReadRowGroups(input, wanted, opts);
+    else if (format === "avro") gen = avroReadChunks(input, wanted, { ...opts, chunkRows: DEFAULT_READ_BATCH_SIZE });
+    else gen = (async function* () {
+      yield await readDataFile(format, input, wanted, opts);
+    })();
+    // the first chunk now, so that a missing file fails here, where the fallback is
+    const first = await gen.next();
+    return (async function* () {
+      if (first.done) return;
+      yield first.value;
+      yield* gen;
+    })();
+  };
+  const path = f.externalPath ?? joinPath(split.bucketPath, f.fileName);
+  let chunks: AsyncGenerator<ColumnBatch>;
+  try {
+    chunks = await open(path);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    const alt = f.externalPath === null && split.altBucketPath !== null ? joinPath(split.altBucketPath, f.fileName) : null;
+    if (alt === null || !(await table.io.exists(alt))) throw new NotFoundError(path, `table ${table.name}: change file ${path} listed in snapshot is missing`, { cause: e });
+    chunks = await open(alt);
+  }
+  yield* chunks;
+}
+
+/** Reads one change file chunk by chunk: its rows in file order, minus the deletion vector's. */
+async function* readChangeFile(table: FileStoreTable, split: DataSplit, f: DataFileMeta, fields: DataField[], isPk: boolean, dv: DeletionVector | null): AsyncGenerator<ChangeBatch> {
   const fileSchema = await table.schemas.schema(f.schemaId);
   const fileFields = isPk ? keyValueFields(trimmedPrimaryKeyFields(fileSchema), fileSchema.fields) : fileSchema.fields;
   // type changes the file readers do not convert are read as the file's type and cast here
@@ -339,47 +383,43 @@ async function readChangeFile(table: FileStoreTable, split: DataSplit, f: DataFi
   });
   const asRead = fields.map((rf, i) => (casts[i] === null ? rf : { ...rf, type: { ...fileSchema.fields.find((x) => x.id === rf.id)!.type, nullable: true } as DataType }));
   const wanted = isPk ? [SEQUENCE_FIELD, VALUE_KIND_FIELD, ...asRead] : asRead;
-  const path = f.externalPath ?? joinPath(split.bucketPath, f.fileName);
-  const read = async (p: string) => readDataFile(formatFromFileName(f.fileName), await table.io.readFile(p), wanted, { fileFields, fileName: p });
-  let b;
-  try {
-    b = await read(path);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    const alt = f.externalPath === null && split.altBucketPath !== null ? joinPath(split.altBucketPath, f.fileName) : null;
-    if (alt === null || !(await table.io.exists(alt))) throw new NotFoundError(path, `table ${table.name}: change file ${path} listed in snapshot is missing`, { cause: e });
-    b = await read(alt);
-  }
   const off = isPk ? 2 : 0;
-  let keep: number[] | null = null;
-  if (dv !== null && !dv.isEmpty()) {
-    keep = [];
-    for (let i = 0; i < b.numRows; i++) if (!dv.isDeleted(i)) keep.push(i);
+  const deletes = dv !== null && !dv.isEmpty() ? dv : null;
+  let base = 0;
+  for await (const b of fileChunks(table, split, f, wanted, fileFields)) {
+    const first = base;
+    base += b.numRows;
+    let keep: number[] | null = null;
+    if (deletes !== null) {
+      keep = [];
+      for (let i = 0; i < b.numRows; i++) if (!deletes.isDeleted(first + i)) keep.push(i);
+    }
+    const n = keep === null ? b.numRows : keep.length;
+    if (n === 0) continue;
+    const rowOf = (i: number) => (keep === null ? i : keep[i]);
+    const rowKinds = new Uint8Array(n);
+    let sequenceNumbers: BigInt64Array | null = null;
+    if (isPk) {
+      sequenceNumbers = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = rowOf(i);
+        sequenceNumbers[i] = vectorGet(b.columns[0], r) as bigint;
+        const kind = Number(vectorGet(b.columns[1], r));
+        if (kind < RowKind.INSERT || kind > RowKind.DELETE) throw new UnsupportedError(`table ${table.name}: file ${f.fileName} row ${first + r} has an unknown _VALUE_KIND ${kind}`);
+        rowKinds[i] = kind;
+      }
+    } else rowKinds.fill(RowKind.INSERT);
+    const columns = fields.map((rf, c) => {
+      const col = b.columns[off + c];
+      const cast = casts[c];
+      if (cast === null && keep === null) return col;
+      const values: InternalValue[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = vectorGet(col, rowOf(i));
+        values[i] = cast === null ? v : cast(v);
+      }
+      return vectorOf(rf.type, values);
+    });
+    yield { numRows: n, names: fields.map((x) => x.name), columns, rowKinds, sequenceNumbers, partitionValues: split.partitionValues, bucket: split.bucket, fileName: f.fileName, firstRowPosition: first };
   }
-  const n = keep === null ? b.numRows : keep.length;
-  const rowOf = (i: number) => (keep === null ? i : keep[i]);
-  const rowKinds = new Uint8Array(n);
-  let sequenceNumbers: BigInt64Array | null = null;
-  if (isPk) {
-    sequenceNumbers = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rowOf(i);
-      sequenceNumbers[i] = vectorGet(b.columns[0], r) as bigint;
-      const kind = Number(vectorGet(b.columns[1], r));
-      if (kind < RowKind.INSERT || kind > RowKind.DELETE) throw new UnsupportedError(`table ${table.name}: file ${f.fileName} row ${r} has an unknown _VALUE_KIND ${kind}`);
-      rowKinds[i] = kind;
-    }
-  } else rowKinds.fill(RowKind.INSERT);
-  const columns = fields.map((rf, c) => {
-    const col = b.columns[off + c];
-    const cast = casts[c];
-    if (cast === null && keep === null) return col;
-    const values: InternalValue[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = vectorGet(col, rowOf(i));
-      values[i] = cast === null ? v : cast(v);
-    }
-    return vectorOf(rf.type, values);
-  });
-  return { numRows: n, names: fields.map((x) => x.name), columns, rowKinds, sequenceNumbers, partitionValues: split.partitionValues, bucket: split.bucket, fileName: f.fileName };
 }
