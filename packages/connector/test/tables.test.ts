@@ -187,7 +187,8 @@ describe("drop, clear, createIndex", () => {
     await s.connector.clearTable(ctx, { type: 205, tableId: "t" });
     let t = await loadTable(wh, "db.t");
     const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
-    expect(snaps.map((x) => x.commitKind)).toEqual(["APPEND", "OVERWRITE"]);
+    // (a deletion-vector table adds a COMPACT snapshot after each commit)
+    expect(snaps.map((x) => x.commitKind).filter((k) => k !== "COMPACT")).toEqual(["APPEND", "OVERWRITE"]);
     expect(await ourRows(wh, "db.t")).toEqual([]);
     await s.connector.writeRecord(ctx, [ins({ id: 3, v: "c" }, 3)], "t");
     await s.connector.flush();
