@@ -33,7 +33,7 @@ afterAll(async () => {
 
 type Engine = "deduplicate" | "partial-update" | "aggregation" | "first-row";
 type Layout = "bucket-1" | "bucket-3" | "dynamic" | "partitioned-dynamic";
-type Producer = "input" | "lookup";
+type Producer = "input" | "lookup" | "full-compaction";
 interface Case {
   producer: Producer;
   engine: Engine;
@@ -127,6 +127,9 @@ function schemaOf(s: TableSpec) {
  */
 class Model {
   private readonly live = new Map<string, KeyValueRecord>();
+  /** full-compaction: the state at the previous full compaction, and the keys written since. */
+  private top = new Map<string, KeyValueRecord>();
+  private touched = new Set<string>();
   private seq = 0n;
   private readonly merge;
   private readonly schema;
@@ -159,6 +162,7 @@ class Model {
       l.push({ seq: this.seq++, kind: kind as RowKind, row: rows[i] });
     });
     for (const [key, list] of byKey) {
+      this.touched.add(key);
       const old = this.live.get(key) ?? null;
       if (c.engine === "first-row") {
         if (old === null) {
@@ -169,7 +173,10 @@ class Model {
       }
       const buffered = list.length === 1 ? list[0] : this.merge(list);
       if (buffered === null) continue;
-      const merged = c.engine === "deduplicate" ? buffered : this.merge(old ? [old, buffered] : [buffered]);
+      // lookup compaction merges even a single record with nothing (Java's LookupMergeFunction);
+      // without lookup a single record stays as it is (a lone retraction then deletes nothing)
+      const lookup = c.producer === "lookup" || c.dv === true;
+      const merged = c.engine === "deduplicate" ? buffered : old ? this.merge([old, buffered]) : lookup ? this.merge([buffered]) : buffered;
       const after = merged ?? { ...buffered, kind: D as RowKind };
       if (c.producer === "lookup") {
         if (old === null) {
@@ -183,6 +190,22 @@ class Model {
     return changes.sort();
   }
 
+  /** full-compaction: the changes a full compaction writes (sorted). */
+  fullCompaction(): string[] {
+    const out: string[] = [];
+    for (const key of this.touched) {
+      const o = this.top.get(key);
+      const n = this.live.get(key);
+      if (!o) {
+        if (n) out.push(this.show(I, n.row));
+      } else if (!n) out.push(this.show(D, o.row));
+      else if (!this.c.rowDedup || this.show(0, o.row) !== this.show(0, n.row)) out.push(this.show(UB, o.row), this.show(UA, n.row));
+    }
+    this.top = new Map(this.live);
+    this.touched = new Set();
+    return out.sort();
+  }
+
   rows(): string[] {
     return rowMultiset(canonicalRows(this.schema.fields, [...this.live.values()].map((r) => r.row)));
   }
@@ -194,6 +217,12 @@ function changesOf(s: StreamReadResult): string[][] {
   return s.snapshots
     .map((snap) => snap.rows.map((r) => `${r.kind} ${JSON.stringify(Object.fromEntries(fields.map((f) => [f, r.row[f]])))}`).sort())
     .filter((x) => x.length > 0);
+}
+
+async function ourFullCompaction(t: FileStoreTable): Promise<void> {
+  const writer = await KeyValueWriter.create(await t.refresh());
+  await writer.compactFull();
+  await commitMessages(t, await writer.prepareCommit());
 }
 
 async function ourCommit(t: FileStoreTable, layout: Layout, recs: Rec[]): Promise<void> {
@@ -284,6 +313,75 @@ const name = (c: Case) => `${c.producer} × ${c.engine} × ${c.layout}${c.dv ? "
     const all = expected.filter((x) => x.length > 0);
     await expectRead(whT, model.rows());
     await expectRead(whJ, model.rows());
+    expect(await stream(whT)).toEqual(all);
+    expect(await stream(whJ)).toEqual(all);
+    expect(await ourStreamOf(whT)).toEqual(all);
+    expect(await ourStreamOf(whJ)).toEqual(all);
+  });
+});
+
+const FULL_CASES: Case[] = [
+  { producer: "full-compaction", engine: "deduplicate", layout: "bucket-3" },
+  { producer: "full-compaction", engine: "deduplicate", layout: "dynamic", rowDedup: true },
+  { producer: "full-compaction", engine: "aggregation", layout: "bucket-1" },
+  { producer: "full-compaction", engine: "partial-update", layout: "partitioned-dynamic" },
+];
+
+(haveOracles ? describe : describe.skip)("full-compaction changelog: each full compaction's changes, ours as Java's", () => {
+  it.each(FULL_CASES.map((c) => [name(c), c] as [string, Case]))("%s", async (_n, c) => {
+    const s = spec(c);
+    const whT = tempWarehouse("clf-ours-");
+    const whJ = tempWarehouse("clf-java-");
+    const t = await createTable(await newCatalog(whT), "db.t", s);
+    const fields = t.schema.fields;
+    const names = fields.map((f) => f.name);
+    const asJava = (recs: Rec[]) => ({ rows: canonicalRows(fields, toRows(c.layout, recs)).map((row, i) => ({ kind: KINDS[recs[i][0]], row })) });
+    const model = new Model(c, s);
+    const expected: string[][] = [];
+    const stream = async (wh: string) => changesOf(await java!.streamRead(wh, "db.t", { fromSnapshot: 1 }));
+    const ourStreamOf = async (wh: string) =>
+      (await ourStream(wh, "db.t"))
+        .map((snap) => snap.rows.map((r) => `${r.kind} ${JSON.stringify(Object.fromEntries(names.map((f) => [f, r.row[f]])))}`).sort())
+        .filter((x) => x.length > 0);
+    const readAll = async (wh: string) => {
+      const ref = model.rows();
+      expect(rowMultiset((await java!.readTable(wh, "db.t")).rows)).toEqual(ref);
+      expect(rowMultiset((await py!.readTable(wh, "db.t")).rows)).toEqual(ref);
+      expect(rowMultiset(await ourRows(await (await newCatalog(wh)).getTable("db.t")))).toEqual(ref);
+    };
+    const tj = async () => (await newCatalog(whJ)).getTable("db.t");
+
+    // four commits stay below the compaction trigger (level 0 only): no changelog yet
+    const batches = accepted(c.engine, baseCommits());
+    for (const [i, recs] of batches.entries()) {
+      await java!.write({ warehouse: whJ, table: "db.t", create: i === 0 ? s : undefined, commits: [asJava(recs)] });
+      await ourCommit(t, c.layout, recs);
+      model.commit(recs);
+    }
+    // full compactions: ours by us, Java's by Java
+    await java!.write({ warehouse: whJ, table: "db.t", commits: [{ compactOnly: "full" }] });
+    await ourFullCompaction(t);
+    expected.push(model.fullCompaction());
+    await readAll(whT);
+    expect(await stream(whJ)).toEqual(expected);
+    expect(await stream(whT)).toEqual(expected);
+
+    // Java writes to both and compacts both fully; then we write to both and compact both fully
+    const [more] = accepted(c.engine, [[[I, 120, "java120", 20n, 20], [UA, 1, "java1", 1n, 1], [D, 2, "v2", 2n, 0], [UA, 8, "v8", 8n * 9007199254740993n, 7.5], ...Array.from({ length: 6 }, (_, i): Rec => [UA, 40 + i, `j${i}`, 3n, 3])]]);
+    for (const wh of [whT, whJ]) await java!.write({ warehouse: wh, table: "db.t", commits: [asJava(more)] });
+    model.commit(more);
+    for (const wh of [whT, whJ]) await java!.write({ warehouse: wh, table: "db.t", commits: [{ compactOnly: "full" }] });
+    expected.push(model.fullCompaction());
+    const [last] = accepted(c.engine, [[[UA, 120, "ts120", 2n, 2], [I, 121, "ts121", 21n, 21], [D, 7, "v7b", 70n, 70], [UA, 1, "ts1", 5n, 5], ...Array.from({ length: 6 }, (_, i): Rec => [UA, 41 + i * 2, `t${i}`, 4n, 4])]]);
+    for (const table of [t, await tj()]) {
+      await ourCommit(table, c.layout, last);
+      await ourFullCompaction(table);
+    }
+    model.commit(last);
+    expected.push(model.fullCompaction());
+    await readAll(whT);
+    await readAll(whJ);
+    const all = expected.filter((x) => x.length > 0);
     expect(await stream(whT)).toEqual(all);
     expect(await stream(whJ)).toEqual(all);
     expect(await ourStreamOf(whT)).toEqual(all);

@@ -8,7 +8,9 @@
  *   APPEND snapshot (`changelogManifestList`, `changelogRecordCount`);
  * * `lookup`: the lookup compaction of each commit writes, per key with level-0 records,
  *   +I / -U +U / -D from the key's old value to its new one, committed with the COMPACT
- *   snapshot (same commit identifier as the APPEND one).
+ *   snapshot (same commit identifier as the APPEND one);
+ * * `full-compaction`: each compaction to the max level writes the changes since the
+ *   previous one.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -209,6 +211,78 @@ describe("changelog-producer=input", () => {
   });
 });
 
+describe("changelog-producer=full-compaction", () => {
+  /** Deduplicate: the changes between the state at the previous full compaction and now, for the keys written since. */
+  function fullModel(batches: Rec[][], rowDedup: boolean) {
+    const live = new Map<number, [string | null, bigint | null]>();
+    let top = new Map<number, [string | null, bigint | null]>();
+    let touched = new Set<number>();
+    return {
+      write(batch: Rec[]) {
+        for (const [kind, k, v, n] of batch) {
+          touched.add(k);
+          if (kind === UB || kind === D) live.delete(k);
+          else live.set(k, [v, n]);
+        }
+      },
+      full(): string[] {
+        const out: string[] = [];
+        for (const k of [...touched].sort((a, b) => a - b)) {
+          const o = top.get(k);
+          const n = live.get(k);
+          if (!o) {
+            if (n) out.push(`+I ${row(k, ...n)}`);
+          } else if (!n) out.push(`-D ${row(k, ...o)}`);
+          else if (!rowDedup || row(k, ...o) !== row(k, ...n)) out.push(`-U ${row(k, ...o)}`, `+U ${row(k, ...n)}`);
+        }
+        top = new Map(live);
+        touched = new Set();
+        return out;
+      },
+      batches,
+      size: () => live.size,
+    };
+  }
+
+  it.each([false, true])("changes since the previous full compaction, at each full compaction (row-deduplicate %s)", async (rowDedup) => {
+    const t = await createTable(
+      await newCatalog(tempWarehouse("cl-full-")),
+      "db.t",
+      spec({ "changelog-producer": "full-compaction", ...(rowDedup ? { "changelog-producer.row-deduplicate": "true" } : {}) }),
+    );
+    const m = fullModel(BATCHES, rowDedup);
+    const fullCompact = async () => {
+      const w = await KeyValueWriter.create(await t.refresh());
+      await w.compactFull();
+      const ids = await commitMessages(t, await w.prepareCommit());
+      const fresh = await t.refresh();
+      return Promise.all(ids.map((id) => fresh.snapshots.snapshot(id)));
+    };
+    // two commits below the compaction trigger: level 0 only, no changelog
+    for (const b of BATCHES.slice(0, 2)) {
+      const r = await commit(t, b);
+      expect(r.snapshots.map((s) => [s.commitKind, s.changelogManifestList])).toEqual([["APPEND", null]]);
+      m.write(b);
+    }
+    const s1 = await fullCompact();
+    expect(s1.map((s) => s.commitKind)).toEqual(["COMPACT"]);
+    const c1 = await snapshotChangelog(t, s1[0]);
+    expect(c1.changes.map((c) => `${c.kind} ${c.row}`)).toEqual(m.full());
+    expect(c1.files.every((f) => f.level === 5 && f.fileName.startsWith("changelog-"))).toBe(true);
+    // then updates (one to the same value), deletes and re-inserts
+    const more: Rec[] = [...BATCHES[2], [UA, 2, "b2", 22n], [D, 1, null, null]];
+    await commit(t, more);
+    m.write(more);
+    const s2 = await fullCompact();
+    const c2 = await snapshotChangelog(t, s2[0]);
+    expect(c2.changes.map((c) => `${c.kind} ${c.row}`)).toEqual(m.full());
+    expect(c2.changes.length).toBeGreaterThan(3);
+    // nothing written since: a full compaction has nothing to do
+    expect(await fullCompact()).toEqual([]);
+    expect((await ourRows(t)).length).toBe(m.size());
+  });
+});
+
 describe("changelog-producer=lookup", () => {
   const cases: [string, Record<string, string>][] = [
     ["deduplicate", {}],
@@ -290,10 +364,12 @@ describe("changelog-producer=lookup", () => {
     expect((await ourRows(t)).map((x) => JSON.stringify(x)).sort()).toEqual([row(1, "a2", 10n), row(2, "b", 2n)]);
   });
 
-  it("full-compaction stays refused with a clear error", async () => {
-    const t = await createTable(await newCatalog(tempWarehouse("cl-full-")), "db.t", spec({ "changelog-producer": "full-compaction" }));
-    await expect(KeyValueWriter.create(t)).rejects.toThrow(UnsupportedError);
-    await expect(KeyValueWriter.create(t)).rejects.toThrow(/changelog-producer 'full-compaction' is not supported for writing/);
+  it("full-compaction stays refused where Java refuses it (first-row, deletion vectors)", async () => {
+    const c = await newCatalog(tempWarehouse("cl-full-bad-"));
+    const t1 = await createTable(c, "db.t1", spec({ "changelog-producer": "full-compaction", "merge-engine": "first-row" }));
+    await expect(KeyValueWriter.create(t1)).rejects.toThrow(UnsupportedError);
+    const t2 = await createTable(c, "db.t2", spec({ "changelog-producer": "full-compaction", "deletion-vectors.enabled": "true" }));
+    await expect(KeyValueWriter.create(t2)).rejects.toThrow(/deletion vectors take only changelog-producer 'none', 'input' or 'lookup'/);
   });
 
   it("refuses an unknown producer and unsupported changelog file formats", async () => {

@@ -18,8 +18,9 @@
  * Changelog (Java's `MergeTreeWriter`): with `changelog-producer=input` each flush also
  * writes every buffered record, unmerged, in key and sequence order, into level-0
  * changelog files (`changelogFiles`, committed with the APPEND snapshot); with
- * `changelog-producer=lookup` the lookup compaction writes the changes it finds
- * (`compactChangelogFiles`, committed with the COMPACT snapshot).
+ * `changelog-producer=lookup` the lookup compaction writes the changes it finds, and with
+ * `full-compaction` every compaction to the max level writes the changes since the last
+ * one (`compactChangelogFiles`, committed with the COMPACT snapshot).
  */
 import type { FileIO } from "@paimon-ts/fileio";
 import { joinPath } from "@paimon-ts/fileio";
@@ -42,6 +43,7 @@ import { DataFileNamer, RollingDataFileWriter, type FileNamer } from "./data-fil
 import type { BucketDeletionVectors } from "./deletion-vectors.js";
 import { gatherBatch } from "./columns.js";
 import { BucketLookup, type BlockSource, type LookupCache, type LookupMode } from "./lookup.js";
+import { FullChangelogRewriter } from "./full-changelog.js";
 import { LookupCompactRewriter, rowEqualiser } from "./lookup-compaction.js";
 import type { MergeEngine } from "../table/options.js";
 import type { KeyValueLayout } from "./kv-layout.js";
@@ -454,12 +456,29 @@ export class MergeTreeBucketWriter extends BucketWriter {
       this.levels.maxLevel,
       this.ctx.opts.compactionFileSize,
       this.keys,
-      lk ? this.lookupRewriter(lk) : this.rewriter(),
+      lk ? this.lookupRewriter(lk) : this.ctx.opts.changelogProducer === "full-compaction" ? this.fullChangelogRewriter() : this.rewriter(),
       full && dvs !== null ? hasDv : undefined,
     );
     await this.applyCompactResult(result);
     this.levels.checkNonOverlapping();
     return result.before.length > 0 || result.after.length > 0;
+  }
+
+  private fullChangelogRewriter(): FullChangelogRewriter {
+    const o = this.ctx.opts;
+    return new FullChangelogRewriter({
+      layout: this.mt.layout,
+      maxLevel: this.levels.maxLevel,
+      read: this.mt.read,
+      openWriter: (level) => this.fileWriter(level, FileSource.COMPACT),
+      openChangelogWriter: (level) => this.changelogWriter(level),
+      equals: o.changelogRowDeduplicate
+        ? rowEqualiser(
+            this.mt.layout.fields.map((f) => f.name),
+            o.changelogRowDeduplicateIgnoreFields,
+          )
+        : null,
+    });
   }
 
   private rewriter(): CompactRewriter {

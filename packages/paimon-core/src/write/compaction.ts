@@ -306,6 +306,8 @@ export async function mergeRuns(
   sink: (rows: ColumnBatch) => Promise<void>,
   chunkRows = 8192,
   lookupMerge = false,
+  /** Sees every key group: its records (merge order), their file levels, and the result written. */
+  observe?: (records: KeyValueRecord[], levels: number[], result: KeyValueRecord) => void | Promise<void>,
 ): Promise<void> {
   const nk = layout.keyFields.length;
   const cursors = runs.map((r) => new RunCursor(r, read));
@@ -357,15 +359,21 @@ export async function mergeRuns(
       for (let i = 0; i < group.length; i++) if (group[i].level > 0 && (high < 0 || group[i].level < group[high].level)) high = i;
       group = group.filter((h, i) => h.level <= 0 || i === high);
     }
-    if (group === null) emit(value(head), seqOf(head), kindOf(head));
+    if (group === null && observe === undefined) emit(value(head), seqOf(head), kindOf(head));
     else {
-      const records: KeyValueRecord[] = group.map((h) => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => value(h)(i)) }));
-      const merged = layout.merge(records);
-      if (merged !== null) emit((i) => merged.row[i] ?? null, merged.seq, merged.kind);
-      else {
-        const last = records[records.length - 1];
-        emit((i) => last.row[i] ?? null, last.seq, RowKind.DELETE);
-      }
+      const held = group ?? [head];
+      const records: KeyValueRecord[] = held.map((h) => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => value(h)(i)) }));
+      // one record stays as it is (Java's ReducerMergeFunctionWrapper); several go through the merge
+      // function, even when the lookup merge kept only one of them
+      const merged = group === null ? records[0] : layout.merge(records);
+      const result = merged ?? { ...records[records.length - 1], kind: RowKind.DELETE };
+      emit((i) => result.row[i] ?? null, result.seq, result.kind);
+      if (observe !== undefined)
+        await observe(
+          records,
+          held.map((h) => h.level),
+          result,
+        );
     }
     if (out.length >= chunkRows) await sink(out.drain());
   }

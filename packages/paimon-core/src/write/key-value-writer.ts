@@ -37,7 +37,9 @@
  * unmerged, into level-0 changelog files committed with the APPEND snapshot; `lookup`
  * runs the same lookup compaction (with or without deletion vectors) and commits the
  * changes it finds per key (+I, -U/+U, -D) as changelog files of the COMPACT snapshot;
- * `full-compaction` is refused. `force-lookup` tables use lookup compaction too.
+ * `full-compaction` commits, with every compaction that reaches the max level (a full
+ * compaction, `compactFull()`, or a universal one), the changes since the previous one.
+ * `force-lookup` tables use lookup compaction too.
  *
  * Single-writer assumption of dynamic buckets: before returning messages that carry
  * HASH index files, the writer checks that every snapshot committed since it loaded the

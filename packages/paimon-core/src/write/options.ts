@@ -247,11 +247,11 @@ export function checkWritable(schema: TableSchema, opts: WriteOptions, tableName
     if (opts.core.deletionVectors) {
       if (opts.core.mergeEngine === "first-row") refuse("merge-engine 'first-row' does not take deletion vectors (old rows are never deleted), as in Java; disable deletion-vectors.enabled");
     }
-    if (opts.changelogProducer === "full-compaction") {
-      refuse("changelog-producer 'full-compaction' is not supported for writing (paimon-ts writes 'none', 'input' and 'lookup' changelog producers)");
-    }
     // Java's SchemaValidation: a first-row table keeps only the first record of a key, so an input changelog would lie
-    if (opts.core.mergeEngine === "first-row" && opts.changelogProducer === "input") refuse("merge-engine 'first-row' takes only changelog-producer 'none' or 'lookup', as in Java");
+    const producer = opts.changelogProducer;
+    if (opts.core.mergeEngine === "first-row" && (producer === "input" || producer === "full-compaction")) refuse("merge-engine 'first-row' takes only changelog-producer 'none' or 'lookup', as in Java");
+    if (producer === "full-compaction" && opts.core.deletionVectors) refuse("deletion vectors take only changelog-producer 'none', 'input' or 'lookup', as in Java");
+    if (producer === "full-compaction" && opts.needLookup) refuse("changelog-producer 'full-compaction' with force-lookup is not supported for writing");
     const clFormat = o["changelog-file.format"];
     if (clFormat !== undefined && clFormat.trim().toLowerCase() !== "parquet") refuse(`changelog-file.format '${clFormat}' is not supported for writing; paimon-ts writes parquet changelog files only`);
     for (const f of opts.changelogRowDeduplicateIgnoreFields) {
