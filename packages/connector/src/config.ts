@@ -321,8 +321,8 @@ export const NODE_DEFAULTS: NodeConfig = {
   targetFileSize: 128,
   enablePrimaryKeyUpdate: false,
   ignoreUnknownFields: false,
-  // off: docs/benchmarks.md "Deletion vectors" (a median warm commit costs 2.6-2.8x the
-  // merge-on-read one, over the 2x rule), and read.ts streams nothing from them yet (README)
+  // off for now: the benchmark supports on, but switching changes snapshot cadence and
+  // compaction behaviour elsewhere (docs/benchmarks.md "Deletion vectors", the decision)
   deletionVectors: false,
 };
 
