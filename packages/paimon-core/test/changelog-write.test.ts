@@ -211,6 +211,37 @@ describe("changelog-producer=input", () => {
   });
 });
 
+describe("several flushes in one commit (small write-buffer-size)", () => {
+  const big: Rec[][] = [
+    Array.from({ length: 120 }, (_, i): Rec => [I, i % 70, `a${i}`, BigInt(i)]),
+    Array.from({ length: 120 }, (_, i): Rec => [i % 9 === 0 ? D : UA, (i * 7) % 90, `b${i}`, BigInt(-i)]),
+  ];
+  const show = ([kind, k, v, n]: Rec) => `${KIND[kind]} ${row(k, v, n)}`;
+
+  it("input: one changelog file per flush, every record once", async () => {
+    const t = await createTable(await newCatalog(tempWarehouse("cl-flush-in-")), "db.t", spec({ "changelog-producer": "input", "write-buffer-size": "4 kb" }));
+    for (const batch of big) {
+      const r = await commit(t, batch);
+      const { files, changes } = await snapshotChangelog(t, r.snapshots[0]);
+      expect(files.length).toBeGreaterThan(1);
+      expect(changes.map((c) => `${c.kind} ${c.row}`).sort()).toEqual(batch.map(show).sort());
+    }
+  });
+
+  it("lookup: the commit's compaction takes every level-0 file up, one change per key", async () => {
+    const t = await createTable(await newCatalog(tempWarehouse("cl-flush-lk-")), "db.t", spec({ "changelog-producer": "lookup", "write-buffer-size": "4 kb" }));
+    const model = lookupModel("deduplicate", big, false);
+    for (const [i, batch] of big.entries()) {
+      const r = await commit(t, batch);
+      const appended = (await Promise.all((await t.manifestList(r.snapshots[0].deltaManifestList)).map((m) => t.manifestFile(m)))).flat();
+      expect(appended.length).toBeGreaterThan(1);
+      const { changes } = await snapshotChangelog(t, r.snapshots[1]);
+      expect(changes.map((c) => `${c.kind} ${c.row}`).sort()).toEqual([...model.changes[i]].sort());
+    }
+    expect((await ourRows(t)).map((x) => JSON.stringify(x)).sort()).toEqual(model.rows);
+  });
+});
+
 describe("changelog-producer=full-compaction", () => {
   /** Deduplicate: the changes between the state at the previous full compaction and now, for the keys written since. */
   function fullModel(batches: Rec[][], rowDedup: boolean) {
