@@ -181,32 +181,97 @@ function keyOf(row: InternalRow, idx: number[]): string {
   );
 }
 
-/** Change records as PDK events: -U followed by +U of the same key becomes one update. */
-export function changeEvents(name: string, pkIndexes: number[], records: ChangeRecord[], encode: RowEncoder): TapEvent[] {
-  const out: TapEvent[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i];
-    switch (r.kind) {
+/**
+ * Change records to PDK events, fed record by record (a snapshot's changes arrive in
+ * batches): -U followed by +U of the same key becomes one update, so a -U is held until
+ * the next record (or the end) shows what it is.
+ */
+class ChangeEventBuilder {
+  private held: InternalRow | null = null;
+
+  constructor(
+    private readonly name: string,
+    private readonly pkIndexes: number[],
+    private readonly encode: RowEncoder,
+  ) {}
+
+  push(kind: RowKind, row: InternalRow, out: TapEvent[]): void {
+    const name = this.name;
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      if (kind === RowKind.UPDATE_AFTER && keyOf(row, this.pkIndexes) === keyOf(held, this.pkIndexes)) {
+        out.push({ type: EventType.UPDATE, tableId: name, before: this.encode(held), after: this.encode(row) } as TapEvent);
+        return;
+      }
+      out.push({ type: EventType.DELETE, tableId: name, before: this.encode(held) } as TapEvent);
+    }
+    switch (kind) {
       case RowKind.INSERT:
-        out.push({ type: EventType.INSERT, tableId: name, after: encode(r.row) } as TapEvent);
+        out.push({ type: EventType.INSERT, tableId: name, after: this.encode(row) } as TapEvent);
         break;
       case RowKind.UPDATE_AFTER:
-        out.push({ type: EventType.UPDATE, tableId: name, after: encode(r.row) } as TapEvent);
+        out.push({ type: EventType.UPDATE, tableId: name, after: this.encode(row) } as TapEvent);
         break;
-      case RowKind.UPDATE_BEFORE: {
-        const next = records[i + 1];
-        if (next && next.kind === RowKind.UPDATE_AFTER && keyOf(next.row, pkIndexes) === keyOf(r.row, pkIndexes)) {
-          out.push({ type: EventType.UPDATE, tableId: name, before: encode(r.row), after: encode(next.row) } as TapEvent);
-          i++;
-        } else out.push({ type: EventType.DELETE, tableId: name, before: encode(r.row) } as TapEvent);
+      case RowKind.UPDATE_BEFORE:
+        this.held = row;
         break;
-      }
       case RowKind.DELETE:
-        out.push({ type: EventType.DELETE, tableId: name, before: encode(r.row) } as TapEvent);
+        out.push({ type: EventType.DELETE, tableId: name, before: this.encode(row) } as TapEvent);
         break;
     }
   }
+
+  /** A -U left at the end is a delete. */
+  finish(out: TapEvent[]): void {
+    if (this.held !== null) out.push({ type: EventType.DELETE, tableId: this.name, before: this.encode(this.held) } as TapEvent);
+    this.held = null;
+  }
+}
+
+/** Change records as PDK events: -U followed by +U of the same key becomes one update. */
+export function changeEvents(name: string, pkIndexes: number[], records: ChangeRecord[], encode: RowEncoder): TapEvent[] {
+  const out: TapEvent[] = [];
+  const b = new ChangeEventBuilder(name, pkIndexes, encode);
+  for (const r of records) b.push(r.kind, r.row, out);
+  b.finish(out);
   return out;
+}
+
+/**
+ * The events of one snapshot, a batch of change records at a time, so a large snapshot is
+ * never held whole: yields arrays of events (possibly empty) in order.
+ */
+async function* snapshotEvents(table: FileStoreTable, name: string, snapshot: Snapshot, encoding: RecordEncoding): AsyncGenerator<TapEvent[]> {
+  const referenceTime = Number(snapshot.timeMillis);
+  const source = changeSourceOf(table, snapshot, { overwriteAddedFiles: true });
+  if (source === null) return;
+  if (source === "overwrite" && (await table.liveEntries(snapshot)).length === 0) {
+    yield [{ type: EventType.CLEAR_TABLE, tableId: name, referenceTime } as TapEvent];
+    return;
+  }
+  const plan = await planSnapshotChanges(table, snapshot, { schema: "snapshot", overwriteAddedFiles: true });
+  const fields = plan.schema.fields;
+  const pkIdx = plan.schema.primaryKeys.map((k) => fields.findIndex((f) => f.name === k));
+  const builder = new ChangeEventBuilder(name, pkIdx, rowEncoder(fields, encoding));
+  const stamp = (events: TapEvent[]) => {
+    for (const e of events) (e as { referenceTime?: number }).referenceTime = referenceTime;
+    return events;
+  };
+  for await (const b of readChanges(table, plan)) {
+    const out: TapEvent[] = [];
+    for (let i = 0; i < b.numRows; i++) {
+      builder.push(
+        b.rowKinds[i] as RowKind,
+        b.columns.map((c) => vectorGet(c, i)),
+        out,
+      );
+    }
+    yield stamp(out);
+  }
+  const last: TapEvent[] = [];
+  builder.finish(last);
+  yield stamp(last);
 }
 
 /** Per table: the last snapshot fully delivered, and how many events of the next one were. */
@@ -311,29 +376,36 @@ export async function streamRead(
             p.delivered = 0;
           }
           next = found.nextSnapshotId;
-          const changes = await snapshotChanges(table, snapshot);
-          let events: TapEvent[] = [];
-          if (changes.kind === "truncate") events = [{ type: EventType.CLEAR_TABLE, tableId: name, referenceTime: Number(snapshot.timeMillis) } as TapEvent];
-          else if (changes.kind === "rows") {
-            const schema = await table.schemas.schema(snapshot.schemaId);
-            const pkIdx = schema.primaryKeys.map((k) => schema.fields.findIndex((f) => f.name === k));
-            events = changeEvents(name, pkIdx, changes.records, rowEncoder(schema.fields, opts.encoding));
-            for (const e of events) (e as { referenceTime?: number }).referenceTime = Number(snapshot.timeMillis);
-          }
+          // events are handed out in parts of `size`; a part is sent once a later event
+          // exists, so only the last part of the snapshot moves the offset past it
           const skip = p.delivered;
-          for (let i = skip; i < events.length; i += size) {
-            const part = events.slice(i, i + size);
-            const done = i + part.length >= events.length;
-            if (done) {
-              p.snapshotId = id;
-              p.delivered = 0;
-            } else p.delivered = i + part.length;
-            await consumer.accept(part, encodeStreamOffset(pos));
-            progressed = true;
+          let produced = 0;
+          let buffer: TapEvent[] = [];
+          let complete = true;
+          for await (const events of snapshotEvents(table, name, snapshot, opts.encoding)) {
+            for (const e of events) {
+              if (produced++ < skip) continue;
+              buffer.push(e);
+              if (buffer.length > size) {
+                const part = buffer.slice(0, size);
+                buffer = buffer.slice(size);
+                p.delivered = produced - buffer.length;
+                await consumer.accept(part, encodeStreamOffset(pos));
+                progressed = true;
+              }
+            }
+            if (opts.stopped()) {
+              complete = false;
+              break;
+            }
           }
-          if (events.length <= skip) {
-            p.snapshotId = id;
-            p.delivered = 0;
+          // stopped inside the snapshot: the offset of the last part sent is where to resume
+          if (!complete) break;
+          p.snapshotId = id;
+          p.delivered = 0;
+          if (buffer.length > 0) {
+            await consumer.accept(buffer, encodeStreamOffset(pos));
+            progressed = true;
           }
         }
       }

@@ -1,7 +1,8 @@
 /** batchRead (resumable), batchCount, timestampToStreamOffset and streamRead with row kinds. */
 import { openOracle, type RowKindShort } from "@paimon-ts/oracle";
+import { planSnapshotChanges, readChanges } from "@paimon-ts/paimon-core";
 import type { PaimonConnector, TapEvent } from "../src/index.js";
-import { createTable, ctx, del, ins, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
+import { createTable, ctx, del, ins, loadTable, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
 
 const java = openOracle("java");
 afterAll(async () => {
@@ -196,6 +197,46 @@ const shape = (events: Ev[]) => events.map((e) => [e.type, e.before ?? null, e.a
       [300, null, { id: 4, v: "d" }],
       [205, null, null],
       [300, null, { id: 5, v: "e" }],
+    ]);
+    await connector.stop();
+  }, 120_000);
+
+  it("a large changelog streams in parts; -U/+U pairs split between file chunks stay one update", async () => {
+    const wh = tempWarehouse();
+    const n = 1500;
+    const row = (id: number, v: string) => ({ kind: "+I" as const, row: { id, v: `${v}${id}`.padEnd(30 + (id % 7), "x") } });
+    const evens = (v: string) => Array.from({ length: n }, (_, i) => row(2 * i, v));
+    const w = await java!.write({
+      warehouse: wh,
+      table: "db.big",
+      create: { fields: [{ name: "id", type: "INT NOT NULL" }, { name: "v", type: "STRING" }], primaryKeys: ["id"], options: { bucket: "1", "changelog-producer": "lookup", "parquet.block.size": "2048" } },
+      // the new key 1 shifts the -U/+U pairs of the second changelog to odd positions
+      commits: [{ rows: evens("a") }, { rows: [...evens("b"), row(1, "new")] }],
+    });
+    // that changelog is read in chunks (row groups of a multiple of 100 rows): some start with a +U
+    const t = await loadTable(wh, "db.big");
+    const plan = await planSnapshotChanges(t, BigInt(w.latestSnapshotId));
+    const starts: number[] = [];
+    for await (const b of readChanges(t, plan)) starts.push(b.firstRowPosition);
+    expect(starts.some((p) => p > 2 && p % 2 === 0)).toBe(true);
+
+    const { connector } = await startConnector(wh);
+    const events: Ev[] = [];
+    const offsets: unknown[] = [];
+    const reading = connector.streamRead(ctx, ["big"], { big: String(w.snapshots[0]) }, 400, { accept: (e, o) => void (events.push(...(e as Ev[])), offsets.push(o)) }, 20);
+    const until = Date.now() + 20_000;
+    while (events.length < n + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    connector.stopStreamRead();
+    await reading;
+    expect(events.length).toBe(n + 1);
+    expect(events[1]).toMatchObject({ type: 300, after: { id: 1 } });
+    const updates = events.filter((_, i) => i !== 1);
+    expect(updates.every((e, i) => e.type === 302 && e.before?.id === 2 * i && e.after?.id === 2 * i && String(e.after?.v).startsWith(`b${2 * i}`))).toBe(true);
+    expect(offsets).toEqual([
+      { big: { snapshotId: String(w.latestSnapshotId - 1), delivered: 400 } },
+      { big: { snapshotId: String(w.latestSnapshotId - 1), delivered: 800 } },
+      { big: { snapshotId: String(w.latestSnapshotId - 1), delivered: 1200 } },
+      { big: String(w.latestSnapshotId) },
     ]);
     await connector.stop();
   }, 120_000);
