@@ -25,7 +25,7 @@
  *    and for the streaming read the most rows it held at once (its `SplitReadStats`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -204,10 +204,24 @@ async function readOnce() {
     levels: [...new Set(files.map((f) => f.level))].sort(),
     wallMs: Math.round(wallMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
     ...(o.mode === "batches" ? { peakRowsHeld: stats.peakRowsHeld, chunks: stats.chunks, rowsDecoded: stats.rowsDecoded } : {}),
   };
   process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+/**
+ * Peak RSS of this process's own address space (VmHWM). Not getrusage's maxRSS: Linux carries
+ * that across fork and exec, so a child would report its parent's peak when that is higher.
+ */
+function peakRssMb() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch {
+    // not Linux
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function median(xs) {
