@@ -382,6 +382,9 @@ describe("changelog-producer=lookup", () => {
     const fresh = await t.refresh();
     const live = await fresh.liveEntries((await fresh.snapshots.latest())!);
     expect(live.map((e) => e.file.fileName.startsWith("data-") && e.file.level)).toEqual([5]);
+    // compaction files are named by a factory of their own (Java's rewriter): another UUID, a counter from 0
+    expect(c1.files[0].fileName).toMatch(/^changelog-[0-9a-f-]{36}-0\.parquet$/);
+    expect(c1.files[0].fileName.slice(10, 46)).not.toBe(live[0].file.fileName.slice(5, 41));
     // second commit: deduplicate without sequence.field upgrades the level-0 file to level 4 (no rewrite), old row stays at level 5
     const r2 = await commit(t, [[UA, 1, "a2", 10n]]);
     const compactAdds = (await Promise.all((await t.manifestList(r2.snapshots[1].deltaManifestList)).map((m) => t.manifestFile(m)))).flat();

@@ -67,6 +67,12 @@ export abstract class BucketWriter {
   readonly names: DataFileNamer;
   /** Changelog file names: the data files' UUID and counter, `changelog-file.prefix`. */
   readonly changelogNames: FileNamer;
+  /**
+   * Names of compaction outputs and their changelog files: Java's compaction rewriter has
+   * a writer factory of its own, so another UUID and counter.
+   */
+  readonly compactNames: DataFileNamer;
+  readonly compactChangelogNames: FileNamer;
   /** Highest sequence number used in this bucket (-1 when none). */
   protected maxSequence: bigint;
   protected newFiles: DataFileMeta[] = [];
@@ -92,6 +98,8 @@ export abstract class BucketWriter {
     this.directory = ctx.bucketDir(partition, bucket);
     this.names = new DataFileNamer(ctx.opts.dataFilePrefix);
     this.changelogNames = this.names.withPrefix(ctx.opts.changelogFilePrefix);
+    this.compactNames = new DataFileNamer(ctx.opts.dataFilePrefix);
+    this.compactChangelogNames = this.compactNames.withPrefix(ctx.opts.changelogFilePrefix);
     this.maxSequence = restoredMaxSequence;
   }
 
@@ -335,7 +343,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
       },
       changelog: lk.changelog
         ? {
-            openWriter: (level) => this.changelogWriter(level),
+            openWriter: (level) => this.changelogWriter(level, true),
             equals: o.changelogRowDeduplicate
               ? rowEqualiser(
                   this.mt.layout.fields.map((f) => f.name),
@@ -358,7 +366,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
     this.maxSequence += BigInt(count);
   }
 
-  private fileWriter(level: number, source: FileSource, changelog = false): RollingDataFileWriter {
+  private fileWriter(level: number, source: FileSource, changelog = false, compaction = source === FileSource.COMPACT): RollingDataFileWriter {
     const o = this.ctx.opts;
     const fields = this.mt.layout.fileFields;
     return new RollingDataFileWriter({
@@ -378,14 +386,17 @@ export class MergeTreeBucketWriter extends BucketWriter {
       targetFileSize: o.targetFileSize,
       compression: changelog ? o.changelogCompression : o.compression,
       zstdLevel: o.zstdLevel,
-      names: changelog ? this.changelogNames : this.names,
+      names: compaction ? (changelog ? this.compactChangelogNames : this.compactNames) : changelog ? this.changelogNames : this.names,
       layout: { kind: "key-value", keyArity: this.mt.layout.keyFields.length },
     });
   }
 
-  /** Changelog files (Java's `createRollingChangelogFileWriter`): key-value layout, APPEND source, at `level`. */
-  private changelogWriter(level: number): RollingDataFileWriter {
-    return this.fileWriter(level, FileSource.APPEND, true);
+  /**
+   * Changelog files (Java's `createRollingChangelogFileWriter`): key-value layout, APPEND
+   * source, at `level`; named like the flush's files, or like a compaction's.
+   */
+  private changelogWriter(level: number, compaction: boolean): RollingDataFileWriter {
+    return this.fileWriter(level, FileSource.APPEND, true, compaction);
   }
 
   async flush(): Promise<void> {
@@ -393,7 +404,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
     const input = this.ctx.opts.changelogProducer === "input";
     const { merged: rows, raw } = this.buffer.drainWithRaw(input);
     // the changelog file is named first, as Java opens it on the first raw record
-    const cw = raw !== null ? this.changelogWriter(0) : null;
+    const cw = raw !== null ? this.changelogWriter(0, false) : null;
     const w = this.fileWriter(0, FileSource.APPEND);
     try {
       let changelog: DataFileMeta[] = [];
@@ -471,7 +482,7 @@ export class MergeTreeBucketWriter extends BucketWriter {
       maxLevel: this.levels.maxLevel,
       read: this.mt.read,
       openWriter: (level) => this.fileWriter(level, FileSource.COMPACT),
-      openChangelogWriter: (level) => this.changelogWriter(level),
+      openChangelogWriter: (level) => this.changelogWriter(level, true),
       equals: o.changelogRowDeduplicate
         ? rowEqualiser(
             this.mt.layout.fields.map((f) => f.name),
