@@ -398,6 +398,29 @@ describe("changelog-producer=lookup", () => {
     expect((await ourRows(t)).map((x) => JSON.stringify(x)).sort()).toEqual([row(1, "a2", 10n), row(2, "b", 2n)]);
   });
 
+  it("a full compaction takes the level-0 files a write-only commit left, with their changes", async () => {
+    const c = await newCatalog(tempWarehouse("cl-lookup-full-"));
+    const t = await createTable(c, "db.t", spec({ "changelog-producer": "lookup", "write-only": "true" }));
+    const batches = BATCHES.slice(0, 2);
+    for (const b of batches) {
+      const r = await commit(t, b);
+      expect(r.snapshots.map((s) => s.commitKind)).toEqual(["APPEND"]);
+    }
+    await c.alterTable("db.t", [{ type: "removeOption", key: "write-only" }]);
+    const w = await KeyValueWriter.create(await t.refresh());
+    await w.compactFull();
+    const ids = await commitMessages(t, await w.prepareCommit());
+    const fresh = await t.refresh();
+    const snaps = await Promise.all(ids.map((id) => fresh.snapshots.snapshot(id)));
+    expect(snaps.map((s) => s.commitKind)).toEqual(["COMPACT"]);
+    // one compaction over both commits: each key's change from nothing to its final value
+    const m = lookupModel("deduplicate", [batches.flat()], false);
+    const { files, changes } = await snapshotChangelog(t, snaps[0]);
+    expect(changes.map((x) => `${x.kind} ${x.row}`)).toEqual(m.changes[0]);
+    expect(files.every((f) => f.level === 5)).toBe(true);
+    expect((await ourRows(t)).map((x) => JSON.stringify(x)).sort()).toEqual(m.rows);
+  });
+
   it("full-compaction stays refused where Java refuses it (first-row, deletion vectors)", async () => {
     const c = await newCatalog(tempWarehouse("cl-full-bad-"));
     const t1 = await createTable(c, "db.t1", spec({ "changelog-producer": "full-compaction", "merge-engine": "first-row" }));
