@@ -356,6 +356,29 @@ describe("changelog-producer=lookup", () => {
     }
   });
 
+  it("with a lookup cache far smaller than the table (blocks evicted and read again), with and without deletion vectors", async () => {
+    for (const dv of [false, true]) {
+      const opts: Record<string, string> = { "changelog-producer": "lookup", "lookup.cache-max-memory-size": "16 kb", bucket: "2" };
+      if (dv) opts["deletion-vectors.enabled"] = "true";
+      const t = await createTable(await newCatalog(tempWarehouse("cl-lookup-evict-")), "db.t", spec(opts));
+      const batches: Rec[][] = [
+        Array.from({ length: 3000 }, (_, i): Rec => [I, i, `a${i}`, BigInt(i)]),
+        Array.from({ length: 600 }, (_, i): Rec => [i % 5 === 0 ? D : UA, (i * 13) % 3500, `b${i}`, BigInt(i)]),
+        Array.from({ length: 600 }, (_, i): Rec => [i % 7 === 0 ? D : UA, (i * 17) % 3600, `c${i}`, BigInt(-i)]),
+      ];
+      const model = lookupModel("deduplicate", batches, false);
+      let writer: KeyValueWriter | undefined;
+      for (const [i, batch] of batches.entries()) {
+        const r = await commit(t, batch, writer);
+        writer = r.writer;
+        const { changes } = await snapshotChangelog(t, r.snapshots[1]);
+        expect(changes.map((c) => `${c.kind} ${c.row}`).sort()).toEqual([...model.changes[i]].sort());
+      }
+      expect(writer!.lookupCache!.stats.blockEvictions).toBeGreaterThan(0);
+      expect((await ourRows(t)).map((x) => JSON.stringify(x)).sort()).toEqual(model.rows);
+    }
+  });
+
   it("first-row: +I for the keys that are new to the bucket, nothing for the others", async () => {
     const t = await createTable(await newCatalog(tempWarehouse("cl-first-row-")), "db.t", spec({ "changelog-producer": "lookup", "merge-engine": "first-row", "ignore-delete": "true" }));
     const seen = new Set<number>();
