@@ -7,6 +7,11 @@
  * merges the keys, sequence number, kind and `sequence.field` columns). A filter prunes
  * the scan (`planScan`) and is then applied to every row after the merge, so results are
  * exactly the rows for which it is TRUE.
+ *
+ * Reads stream (`readSplitBatches`): files are decoded a chunk at a time (a Parquet row
+ * group or page range, a few Avro blocks) and merged with a k-way merge over the sorted
+ * runs of a bucket, so memory follows the number of runs, not the size of the split.
+ * `readSplit` and `readTable` collect the stream.
  */
 import { InvalidInputError, NotFoundError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
 import { RowKind, isRetract, type InternalValue } from "../data/values.js";
