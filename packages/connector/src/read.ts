@@ -25,7 +25,8 @@ import {
   planScan,
   planSnapshotChanges,
   readChanges,
-  readSplit,
+  readSplitBatches,
+  DEFAULT_READ_BATCH_SIZE,
   vectorGet,
   type DataField,
   type FileStoreTable,
@@ -102,15 +103,21 @@ export async function batchRead(
   const size = batchSize > 0 ? batchSize : 1000;
   let position = 0;
   let batch: TapEvent[] = [];
+  // streamed batch by batch: memory follows the batch size and the split's sorted runs, not the table
   for (const split of plan.splits) {
-    const b = await readSplit(table, split, schema);
-    for (let i = 0; i < b.numRows; i++, position++) {
-      if (position < skip) continue;
-      const row = b.columns.map((c) => vectorGet(c, i));
-      batch.push({ type: EventType.INSERT, tableId: name, after: encode(row) } as TapEvent);
-      if (batch.length >= size) {
-        await consumer(batch, { snapshotId, rows: position + 1 });
-        batch = [];
+    for await (const b of readSplitBatches(table, split, schema, { batchSize: Math.max(size, DEFAULT_READ_BATCH_SIZE) })) {
+      if (position + b.numRows <= skip) {
+        position += b.numRows; // delivered before the resume: skip without encoding
+        continue;
+      }
+      for (let i = 0; i < b.numRows; i++, position++) {
+        if (position < skip) continue;
+        const row = b.columns.map((c) => vectorGet(c, i));
+        batch.push({ type: EventType.INSERT, tableId: name, after: encode(row) } as TapEvent);
+        if (batch.length >= size) {
+          await consumer(batch, { snapshotId, rows: position + 1 });
+          batch = [];
+        }
       }
     }
   }
@@ -126,8 +133,10 @@ export async function countRows(table: FileStoreTable): Promise<number> {
     return entries.reduce((n, e) => n + Number(e.file.rowCount), 0);
   }
   const plan = await planScan(table, { snapshotId: latest.id });
+  // one column is enough to count the merged rows; batches keep memory bounded
+  const columns = [table.schema.primaryKeys[0] ?? table.schema.fields[0].name];
   let n = 0;
-  for (const split of plan.splits) n += (await readSplit(table, split)).numRows;
+  for (const split of plan.splits) for await (const b of readSplitBatches(table, split, table.schema, { columns })) n += b.numRows;
   return n;
 }
 
