@@ -7,7 +7,7 @@ import { InvalidInputError, UnsupportedError } from "@paimon-ts/fileio";
 import { RowKind, isRetract, type InternalValue } from "../data/values.js";
 import type { TableSchema } from "../schema/table-schema.js";
 import type { DataType } from "../types/datatype.js";
-import { coreOptions } from "../table/options.js";
+import { coreOptions, type CoreOptions } from "../table/options.js";
 import { fieldComparator } from "./key-compare.js";
 
 export interface KeyValueRecord {
@@ -18,6 +18,53 @@ export interface KeyValueRecord {
 }
 
 export type MergeFunction = (records: readonly KeyValueRecord[]) => KeyValueRecord | null;
+
+/** A record of merge-on-read with the level of the data file it was read from. */
+export interface LeveledRecord extends KeyValueRecord {
+  level: number;
+}
+
+/**
+ * Java's `CoreOptions.needLookup()`: primary-key tables whose compaction looks keys up —
+ * `merge-engine = first-row`, `changelog-producer = lookup`, deletion vectors, or
+ * `force-lookup`.
+ */
+export function needLookup(schema: TableSchema, o: CoreOptions = coreOptions(schema), tableName = "table"): boolean {
+  if (schema.primaryKeys.length === 0) return false;
+  const producer = o.raw["changelog-producer"];
+  const force = o.raw["force-lookup"];
+  let forceLookup = false;
+  if (force !== undefined) {
+    const l = force.trim().toLowerCase();
+    if (l !== "true" && l !== "false") throw new InvalidInputError(`table ${tableName}: option 'force-lookup' must be true or false, got ${JSON.stringify(force)}`);
+    forceLookup = l === "true";
+  }
+  return o.mergeEngine === "first-row" || (producer !== undefined && producer.trim().toLowerCase() === "lookup") || o.deletionVectors || forceLookup;
+}
+
+/**
+ * The merge of a key's records in merge-on-read (`records` in merge order, at least one).
+ * A key with one record keeps it as it is (Java's `ReducerMergeFunctionWrapper`). Tables
+ * that need lookup, except first-row, merge only the records at level 0 and the newest
+ * one above (the lowest level ≥ 1; Java's `LookupMergeFunction`): lookup compaction wrote
+ * that one as the merge of everything older, and without deletion vectors the older rows
+ * stay in the levels below it, so merging them again would count them twice (sums too
+ * high). A key with several records goes through the merge function even when only one
+ * of them is kept, as in Java.
+ */
+export function readMergeFunction(schema: TableSchema, tableName = "table"): (records: readonly LeveledRecord[]) => KeyValueRecord | null {
+  const o = coreOptions(schema);
+  const merge = mergeFunctionFor(schema, tableName);
+  if (o.mergeEngine === "first-row" || !needLookup(schema, o, tableName)) return (recs) => (recs.length === 1 ? recs[0] : merge(recs));
+  return (recs) => {
+    if (recs.length === 1) return recs[0];
+    // the first record at the lowest level above 0: a level ≥ 1 is one sorted run, so it
+    // holds a key once
+    let high = -1;
+    for (let i = 0; i < recs.length; i++) if (recs[i].level > 0 && (high < 0 || recs[i].level < recs[high].level)) high = i;
+    return merge(high < 0 ? recs : recs.filter((r, i) => r.level <= 0 || i === high));
+  };
+}
 
 type Agg = {
   /** first_value: the first record's value, null included, is final. */

@@ -29,7 +29,7 @@ import type { FileStoreTable } from "../table/table.js";
 import { readCast } from "./casts.js";
 import { fileKeyRange } from "./file-bounds.js";
 import { rowComparator, fieldComparator, type RowCompare } from "./key-compare.js";
-import { mergeFunctionFor, type KeyValueRecord } from "./merge.js";
+import { readMergeFunction, type LeveledRecord } from "./merge.js";
 import { BoundPredicate, type Predicate } from "./predicate.js";
 import { planScan, rawConvertible, type DataSplit, type DeletionFile, type ScanOptions } from "./scan.js";
 import { SEQUENCE_FIELD, VALUE_KIND_FIELD, keyField, keyValueFields } from "./system-fields.js";
@@ -378,7 +378,7 @@ export async function readTableBatches(table: FileStoreTable, opts: ReadOptions 
   return { fields: idx.map((i) => fields[i]), snapshotId: plan.snapshot?.id ?? null, batches: batches() };
 }
 
-type MergeRecord = KeyValueRecord & { key: InternalValue[]; useq: InternalValue[]; ord: number };
+type MergeRecord = LeveledRecord & { key: InternalValue[]; useq: InternalValue[]; ord: number };
 
 /**
  * Reads one split as of `schema` as batches of at most `opts.batchSize` rows (every batch
@@ -479,7 +479,8 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
     const r = (isRetract(b.kind) ? 1 : 0) - (isRetract(a.kind) ? 1 : 0);
     return r !== 0 ? r : a.ord - b.ord;
   };
-  const merge = mergeFunctionFor(schema, table.name);
+  // one record as it is; several through the merge engine (lookup tables: level 0 and the newest above)
+  const merge = readMergeFunction(schema, table.name);
 
   const ctx: RunContext = {
     open: async (f) => {
@@ -488,7 +489,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
       const fileFields = [...fileKeyFields.map(keyField), SEQUENCE_FIELD, VALUE_KIND_FIELD, ...fileSchema.fields];
       return { chunks: readFileChunks(table, split, f, readFields, fileFields, fileFields.length, chunkRows), dv: await dvOf(f) };
     },
-    record: (b, i, ord) => {
+    record: (b, i, ord, level) => {
       const row = new Array<InternalValue>(fields.length).fill(null);
       for (let c = 0; c < mergeNeed.length; c++) row[mergeNeed[c]] = vectorGet(b.columns[nk + 2 + c], i);
       const key = new Array<InternalValue>(nk);
@@ -500,7 +501,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
         };
         if (keyFilter.evaluatePartial(byKey, knownByKey) === false) return null;
       }
-      return { key, seq: vectorGet(b.columns[nk], i) as bigint, kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind, row, useq: seqIdx.map((si) => row[si]), ord };
+      return { key, seq: vectorGet(b.columns[nk], i) as bigint, kind: Number(vectorGet(b.columns[nk + 1], i)) as RowKind, row, useq: seqIdx.map((si) => row[si]), ord, level };
     },
     keyCmp,
     stats,
@@ -548,7 +549,7 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
         if (heap.length > 0) siftDown(0);
       }
       if (group.length > 1) group.sort(recordOrder);
-      const r = group.length === 1 ? group[0] : merge(group);
+      const r = merge(group);
       if (r && !isRetract(r.kind)) {
         const row = r.row;
         if (filter === null || filter.test((fi) => row[fi])) {
@@ -563,8 +564,8 @@ export async function* readSplitBatches(table: FileStoreTable, split: DataSplit,
 
 interface RunContext {
   open(f: DataFileMeta): Promise<{ chunks: AsyncGenerator<ColumnBatch>; dv: DeletionVector | undefined }>;
-  /** The record of row `i` of a chunk; null when its key fails the filter. */
-  record(b: ColumnBatch, i: number, ord: number): MergeRecord | null;
+  /** The record of row `i` of a chunk of a file at `level`; null when its key fails the filter. */
+  record(b: ColumnBatch, i: number, ord: number, level: number): MergeRecord | null;
   keyCmp: RowCompare;
   stats: SplitReadStats | undefined;
   where: string;
@@ -598,7 +599,7 @@ class RunCursor {
     const { ord, file } = this.files[this.file];
     while (++this.i < b.numRows) {
       if (this.dv?.isDeleted(this.offset + this.i)) continue;
-      const r = this.ctx.record(b, this.i, ord);
+      const r = this.ctx.record(b, this.i, ord, file.level);
       if (r === null) continue;
       // the merge relies on each file being sorted by key: say so rather than merge wrongly
       if (this.rec !== null && this.ctx.keyCmp(this.rec.key, r.key) > 0) {
