@@ -321,9 +321,9 @@ export const NODE_DEFAULTS: NodeConfig = {
   targetFileSize: 128,
   enablePrimaryKeyUpdate: false,
   ignoreUnknownFields: false,
-  // off for now: the benchmark supports on, but switching changes snapshot cadence and
-  // compaction behaviour elsewhere (docs/benchmarks.md "Deletion vectors", the decision)
-  deletionVectors: false,
+  // on: merge-on-write costs about what merge-on-read costs when it compacts, spread over
+  // every commit, and every reader reads the table cheaper (docs/benchmarks.md "Deletion vectors")
+  deletionVectors: true,
 };
 
 /** Fields that may differ per table (`"x-perTable": true`). */

@@ -261,7 +261,7 @@ export const MESSAGES_EN_US: Record<string, string> = {
   targetFileSize: "Target file size (MB)",
   deletionVectors: "Deletion vectors for new primary-key tables",
   deletionVectorsTooltip:
-    "Creates new primary-key tables with deletion-vectors.enabled=true (merge-on-write): each commit marks replaced rows as deleted, so Paimon, Spark, Flink and StarRocks read the table without merging, at the price of more work per commit. Only applies when a table is created; existing tables are never changed. Not applied to append-only tables, to merge-engine first-row, or when automatic compaction is off. A deletion-vectors.enabled entry in the table properties wins.",
+    "On by default. Creates new primary-key tables with deletion-vectors.enabled=true (merge-on-write): each commit marks replaced rows as deleted and compacts its new rows into the table, so Paimon, Spark, Flink and StarRocks read the table without merging, at the price of more work per commit. Turn it off for merge-on-read tables. Only applies when a table is created; existing tables are never changed. Not applied to append-only tables, to merge-engine first-row, or when automatic compaction is off. A deletion-vectors.enabled entry in the table properties wins.",
   enablePrimaryKeyUpdate: "Primary-key updates as delete + insert (require before images)",
   ignoreUnknownFields: "Ignore record fields that are not columns",
 };

@@ -129,8 +129,8 @@ describe("node configuration", () => {
   it("has the Java connector's defaults", () => {
     expect(parseNodeConfig(undefined)).toEqual(NODE_DEFAULTS);
     expect(NODE_DEFAULTS).toMatchObject({ bucketMode: "dynamic", bucketCount: 4, writeBufferSize: 256, batchAccumulationSize: 100000, commitIntervalMs: 30000, enableAutoCompaction: true, targetFileSize: 128, enablePrimaryKeyUpdate: false });
-    // not a Java connector setting: decided by docs/benchmarks.md "Deletion vectors"
-    expect(NODE_DEFAULTS.deletionVectors).toBe(false);
+    // not a Java connector setting: on, as decided by docs/benchmarks.md "Deletion vectors"
+    expect(NODE_DEFAULTS.deletionVectors).toBe(true);
   });
 
   it("keeps explicit zeros and false", () => {
@@ -153,6 +153,8 @@ describe("node configuration", () => {
     const off = parseNodeConfig({ deletionVectors: false });
     expect(tableNodeConfig(off, { orders: { deletionVectors: true } }, "orders").deletionVectors).toBe(true);
     expect(tableNodeConfig(off, { orders: { deletionVectors: true } }, "other").deletionVectors).toBe(false);
+    expect(tableNodeConfig(NODE_DEFAULTS, { orders: { deletionVectors: "false" } }, "orders").deletionVectors).toBe(false);
+    expect(tableNodeConfig(NODE_DEFAULTS, { orders: { deletionVectors: "false" } }, "other").deletionVectors).toBe(true);
   });
 
   it("resolves per-table settings over the node's", () => {
@@ -193,17 +195,18 @@ describe("deletion vectors of new tables", () => {
   const off = parseNodeConfig({ deletionVectors: false });
   const pk = ["id"];
 
-  it("enables them on primary-key tables when the setting is on, and only then", () => {
+  it("enables them on primary-key tables when the setting is on (the default), and only then", () => {
     const o = tableOptionsFromNode(on);
     expect(applyDeletionVectors(o, on, pk, "t")).toMatchObject({ enabled: true, source: "node" });
     expect(o["deletion-vectors.enabled"]).toBe("true");
     const fixedNode = parseNodeConfig({ bucketMode: "fixed", bucketCount: 2, deletionVectors: true });
     const fixed = tableOptionsFromNode(fixedNode);
     expect(applyDeletionVectors(fixed, fixedNode, pk, "t").enabled).toBe(true);
-    const byDefault = tableOptionsFromNode(NODE_DEFAULTS);
-    expect(applyDeletionVectors(byDefault, NODE_DEFAULTS, pk, "t")).toMatchObject({ enabled: false, source: "node" });
-    expect(byDefault).not.toHaveProperty("deletion-vectors.enabled");
     expect(fixed).toMatchObject({ bucket: "2", "deletion-vectors.enabled": "true" });
+    // on by default
+    const byDefault = tableOptionsFromNode(NODE_DEFAULTS);
+    expect(applyDeletionVectors(byDefault, NODE_DEFAULTS, pk, "t")).toEqual({ enabled: true, source: "node", note: "deletion vectors on (deletionVectors=true)" });
+    expect(byDefault).toEqual({ bucket: "-1", "write-buffer-size": "256mb", "target-file-size": "128mb", "deletion-vectors.enabled": "true" });
     // off leaves Paimon's default (false) unset, as before the setting existed
     const o2 = tableOptionsFromNode(off);
     expect(applyDeletionVectors(o2, off, pk, "t")).toMatchObject({ enabled: false, source: "node" });

@@ -49,13 +49,21 @@ describe("batch read", () => {
 });
 
 describe("stream read", () => {
-  it("emits the changes of new snapshots with their row kinds, and resumes from its offset", async () => {
+  // a commit to a deletion-vector table is an APPEND snapshot (the rows) and a COMPACT one
+  // (level 0 merged away, deleted rows marked), which carries no changes for the stream
+  it.each([false, true])("emits the changes of new snapshots with their row kinds, and resumes from its offset (deletionVectors %s)", async (deletionVectors) => {
     const wh = tempWarehouse();
-    const { connector } = await startConnector(wh, { batchAccumulationSize: 0, commitIntervalMs: 0 });
+    const { connector } = await startConnector(wh, { batchAccumulationSize: 0, commitIntervalMs: 0, deletionVectors });
     await createTable(connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
     await connector.writeRecord(ctx, [ins({ id: 1, v: "before the stream" })], "t");
+    const kinds = async () => {
+      const t = await loadTable(wh, "db.t");
+      return Promise.all((await t.snapshots.listIds()).map(async (id) => (await t.snapshots.snapshot(id)).commitKind));
+    };
+    expect(await kinds()).toEqual(deletionVectors ? ["APPEND", "COMPACT"] : ["APPEND"]);
+    // the latest snapshot: after one write to a deletion-vector table, its COMPACT snapshot
     const start = await connector.timestampToStreamOffset({ connectionConfig: {}, tableMap: { t: tapTable("t", {}) } }, null);
-    expect(start).toEqual({ t: "1" });
+    expect(start).toEqual({ t: deletionVectors ? "2" : "1" });
 
     const got: { events: Ev[]; offset: unknown }[] = [];
     let started = false;
@@ -67,9 +75,14 @@ describe("stream read", () => {
     await connector.clearTable(ctx, { type: 205, tableId: "t" });
     const until = Date.now() + 5000;
     while (got.flatMap((g) => g.events).length < 7 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // nothing more may arrive
     connector.stopStreamRead();
     await reading;
     expect(started).toBe(true);
+    // one delivery per write, at its APPEND snapshot; the COMPACT snapshots deliver nothing
+    const at = (ids: number[]) => ids.map((id) => ({ t: String(id) }));
+    expect(got.map((g) => g.events.length)).toEqual([2, 1, 1, 2, 1]);
+    expect(got.map((g) => g.offset)).toEqual(deletionVectors ? at([3, 5, 7, 9, 11]) : at([2, 3, 4, 5, 7]));
     const events = got.flatMap((g) => g.events).map((e) => [e.type, e.before ?? null, e.after ?? null]);
     expect(events).toEqual([
       [300, null, { id: 2, v: "a" }],
@@ -81,13 +94,16 @@ describe("stream read", () => {
       [300, null, { id: 5, v: "moved" }],
       [205, null, null],
     ]);
-    expect(got[got.length - 1].offset).toEqual({ t: "7" });
+    // five commits, then the truncate; merge-on-read compacts once, when its fifth sorted
+    // run reaches num-sorted-run.compaction-trigger
+    expect(await kinds()).toEqual(deletionVectors ? [...Array<string[]>(5).fill(["APPEND", "COMPACT"]).flat(), "OVERWRITE"] : [...Array<string>(5).fill("APPEND"), "COMPACT", "OVERWRITE"]);
 
     // resume from a mid-stream offset: exactly the later events
     const again: Ev[] = [];
     const r2 = connector.streamRead(ctx, ["t"], got[1].offset, 100, { accept: (events) => void again.push(...(events as Ev[])) }, 20);
     const until2 = Date.now() + 5000;
     while (again.length < events.length - got[0].events.length - got[1].events.length && Date.now() < until2) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // nothing more may arrive
     connector.stopStreamRead();
     await r2;
     expect(again.map((e) => e.type)).toEqual(events.slice(got[0].events.length + got[1].events.length).map((e) => e[0]));

@@ -1,7 +1,9 @@
 /**
  * Commit failures at the table-session level, with a FileIO that fails on purpose: a
  * commit whose failure is reported after its snapshot landed is accepted once; a commit
- * that really failed fences the table; a new session resumes from the committed offset.
+ * that really failed fences the table; a new session resumes from the committed offset;
+ * a deletion-vector commit whose COMPACT snapshot failed after its APPEND one landed is
+ * repaired by the next commit.
  */
 import { PermissionError, type FileIO } from "@paimon-ts/fileio";
 import { LocalFileIO } from "@paimon-ts/fileio-local";
@@ -9,7 +11,7 @@ import { FileSystemCatalog, RowKind } from "@paimon-ts/paimon-core";
 import { MemoryKVMap, SinkFencedError, TableSink } from "../src/index.js";
 import { ourRows, tempWarehouse, testLog } from "./helpers.js";
 
-type Mode = "ok" | "lose-answer" | "refuse";
+type Mode = "ok" | "lose-answer" | "refuse" | "refuse-compact";
 
 /** LocalFileIO whose snapshot publication can be made to fail. */
 function faultyIO(): { io: FileIO; mode: { value: Mode } } {
@@ -21,6 +23,10 @@ function faultyIO(): { io: FileIO; mode: { value: Mode } } {
         return async (path: string, data: Uint8Array) => {
           const snapshot = /\/snapshot\/snapshot-\d+$/.test(path);
           if (snapshot && mode.value === "refuse") throw new PermissionError(path, "injected: publication refused");
+          if (snapshot && mode.value === "refuse-compact" && new TextDecoder().decode(data).includes('"commitKind" : "COMPACT"')) {
+            mode.value = "ok";
+            throw new PermissionError(path, "injected: compaction snapshot refused");
+          }
           await target.createIfAbsent(path, data);
           if (snapshot && mode.value === "lose-answer") {
             mode.value = "ok";
@@ -35,7 +41,7 @@ function faultyIO(): { io: FileIO; mode: { value: Mode } } {
   return { io, mode };
 }
 
-async function setup() {
+async function setup(options: Record<string, string> = {}) {
   const wh = tempWarehouse("connector-sink-");
   const { io, mode } = faultyIO();
   const catalog = new FileSystemCatalog(io, wh);
@@ -46,7 +52,7 @@ async function setup() {
       { name: "v", type: { root: "VARCHAR", length: 2147483647, nullable: true } },
     ],
     primaryKeys: ["id"],
-    options: { bucket: "2", "commit.max-retries": "1", "commit.min-retry-wait": "1 ms", "commit.max-retry-wait": "2 ms" },
+    options: { bucket: "2", "commit.max-retries": "1", "commit.min-retry-wait": "1 ms", "commit.max-retry-wait": "2 ms", ...options },
   });
   const state = new MemoryKVMap<unknown>();
   const log = testLog();
@@ -89,5 +95,38 @@ describe("table session commits", () => {
     await again.write([row(2, "b"), row(3, "c")], 3);
     await again.close(true);
     expect((await ourRows(wh, "db.t")).map((r) => r.id).sort()).toEqual([1, 2, 3]);
+  });
+
+  it("deletion vectors: when the APPEND snapshot of a commit lands and its COMPACT one does not, the next commit compacts from the table's files, also in a bucket it does not write", async () => {
+    const { wh, mode, catalog, open, row, log } = await setup({ "deletion-vectors.enabled": "true" });
+    const sink = await open();
+    await sink.write([row(1, "a"), row(2, "b"), row(3, "c")], 1);
+    expect((await sink.commit("test"))?.snapshotIds).toEqual([1n, 2n]);
+    await sink.write([row(1, "a2"), row(4, "d")], 2);
+    mode.value = "refuse-compact";
+    const info = await sink.commit("test");
+    // the rows and the offset landed with the APPEND snapshot: the commit counts
+    expect(info).toMatchObject({ identifier: 2n, offset: 2, snapshotIds: [3n] });
+    expect(sink.failure).toBeNull();
+    expect(log.lines.some((l) => /commit 2 reported a failure but its snapshot exists/.test(l))).toBe(true);
+    let t = await catalog.getTable("db.t");
+    expect((await t.snapshots.latest())?.commitKind).toBe("APPEND");
+    // readers of a deletion-vector table skip level 0: the new rows wait for a compaction
+    expect((await t.liveEntries((await t.snapshots.latest())!)).some((e) => e.file.level === 0)).toBe(true);
+    // only id 3 (the other bucket) is written now: the writer sees that its compaction of
+    // ids 1 and 4 did not land, reloads their bucket from the table and takes it up again
+    await sink.write([row(3, "c3")], 3);
+    expect((await sink.commit("test"))?.snapshotIds).toEqual([4n, 5n]);
+    t = await catalog.getTable("db.t");
+    const latest = (await t.snapshots.latest())!;
+    expect(latest.commitKind).toBe("COMPACT");
+    expect((await t.liveEntries(latest)).filter((e) => e.file.level === 0)).toEqual([]);
+    expect((await ourRows(wh, "db.t")).sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
+      { id: 1, v: "a2" },
+      { id: 2, v: "b" },
+      { id: 3, v: "c3" },
+      { id: 4, v: "d" },
+    ]);
+    await sink.close(true);
   });
 });

@@ -80,9 +80,9 @@ describe("spec.json", () => {
     expect(node.fileFormat.enum!.map((e) => e.value)).toEqual(["", "parquet", "avro"]);
     expect(node.compression.enum!.map((e) => e.value)).toEqual(["", "none", "snappy", "lz4", "zstd", "gzip"]);
     // a switch shown on targets, with a tooltip that says what it costs and when it does not apply
-    expect(node.deletionVectors).toMatchObject({ type: "boolean", "x-component": "Switch", default: false, "x-perTable": true, "x-decorator-props": { tooltip: "${deletionVectorsTooltip}" } });
+    expect(node.deletionVectors).toMatchObject({ type: "boolean", "x-component": "Switch", default: true, "x-perTable": true, "x-decorator-props": { tooltip: "${deletionVectorsTooltip}" } });
     const tip = SPEC.messages.en_US.deletionVectorsTooltip;
-    for (const words of ["deletion-vectors.enabled=true", "existing tables are never changed", "first-row", "automatic compaction is off", "table properties wins"]) expect(tip).toContain(words);
+    for (const words of ["On by default", "deletion-vectors.enabled=true", "existing tables are never changed", "first-row", "automatic compaction is off", "table properties wins"]) expect(tip).toContain(words);
     for (const f of Object.values(node)) for (const e of f.enum ?? []) expect(() => parseNodeConfig({ [Object.keys(node).find((k) => node[k] === f)!]: e.value })).not.toThrow();
   });
 

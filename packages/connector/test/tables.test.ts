@@ -100,21 +100,24 @@ describe("createTableV2: deletion vectors", () => {
     expect(await ourRows(wh, "db.fixed")).toEqual([{ id: "1", v: "c" }]);
   });
 
-  it("leaves them off by default, when the setting is off (node or table), and for tables without primary key", async () => {
+  it("turns them on by default for primary-key tables; off when the setting is off (node or table), never without primary key", async () => {
     const wh = tempWarehouse();
-    const { connector, log } = await startConnector(wh, {}, { tableNodeConfig: { on: { deletionVectors: true } } });
+    const { connector, log } = await startConnector(wh, {}, { tableNodeConfig: { off: { deletionVectors: false } } });
+    await createTable(connector, tapTable("dflt", cols, ["id"]));
     await createTable(connector, tapTable("off", cols, ["id"]));
-    await createTable(connector, tapTable("on", cols, ["id"]));
+    await createTable(connector, tapTable("logs", cols));
+    expect(await dvOf(wh, "dflt")).toBe("true");
     expect(await dvOf(wh, "off")).toBeUndefined();
-    expect(await dvOf(wh, "on")).toBe("true");
-    expect(log.lines).toContain("INFO table db.off: deletion vectors off (deletionVectors=false)");
-    await connector.stop();
-    const again = await startConnector(wh, { deletionVectors: true }, { tableNodeConfig: { off2: { deletionVectors: false } } });
-    await createTable(again.connector, tapTable("logs", cols));
-    await createTable(again.connector, tapTable("off2", cols, ["id"]));
     expect(await dvOf(wh, "logs")).toBeUndefined();
+    expect(log.lines).toContain("INFO table db.dflt: deletion vectors on (deletionVectors=true)");
+    expect(log.lines).toContain("INFO table db.off: deletion vectors off (deletionVectors=false)");
+    expect(log.lines.some((l) => l.includes("db.logs: deletion"))).toBe(false);
+    await connector.stop();
+    const again = await startConnector(wh, { deletionVectors: false }, { tableNodeConfig: { on: { deletionVectors: true } } });
+    await createTable(again.connector, tapTable("off2", cols, ["id"]));
+    await createTable(again.connector, tapTable("on", cols, ["id"]));
     expect(await dvOf(wh, "off2")).toBeUndefined();
-    expect(again.log.lines.some((l) => l.includes("db.logs: deletion"))).toBe(false);
+    expect(await dvOf(wh, "on")).toBe("true");
     await again.connector.stop();
   });
 
@@ -179,16 +182,16 @@ describe("createTableV2: deletion vectors", () => {
 });
 
 describe("drop, clear, createIndex", () => {
-  it("clears with one TRUNCATE snapshot and keeps writing; drop removes the table and its state", async () => {
+  it.each([false, true])("clears with one TRUNCATE snapshot and keeps writing; drop removes the table and its state (deletionVectors %s)", async (deletionVectors) => {
     const wh = tempWarehouse();
-    const s = await startConnector(wh, { batchAccumulationSize: 1000 });
+    const s = await startConnector(wh, { batchAccumulationSize: 1000, deletionVectors });
     await createTable(s.connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
     await s.connector.writeRecord(ctx, [ins({ id: 1, v: "a" }, 1), ins({ id: 2, v: "b" }, 2)], "t");
     await s.connector.clearTable(ctx, { type: 205, tableId: "t" });
     let t = await loadTable(wh, "db.t");
     const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
-    // (a deletion-vector table adds a COMPACT snapshot after each commit)
-    expect(snaps.map((x) => x.commitKind).filter((k) => k !== "COMPACT")).toEqual(["APPEND", "OVERWRITE"]);
+    // a deletion-vector table adds a COMPACT snapshot after each commit; the truncate is one snapshot
+    expect(snaps.map((x) => x.commitKind)).toEqual(deletionVectors ? ["APPEND", "COMPACT", "OVERWRITE"] : ["APPEND", "OVERWRITE"]);
     expect(await ourRows(wh, "db.t")).toEqual([]);
     await s.connector.writeRecord(ctx, [ins({ id: 3, v: "c" }, 3)], "t");
     await s.connector.flush();

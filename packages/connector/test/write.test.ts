@@ -3,7 +3,7 @@
  * exactly-once bookkeeping (commit user, identifiers, committed offsets, replays).
  */
 import { RowKind, type FileStoreTable, type Snapshot } from "@paimon-ts/paimon-core";
-import { MemoryKVMap, STATE_KEY_PREFIX, snapshotChanges } from "../src/index.js";
+import { MemoryKVMap, OFFSET_PROPERTY, STATE_KEY_PREFIX, snapshotChanges } from "../src/index.js";
 import { byKey, createTable, ctx, del, ins, loadTable, ourRows, startConnector, tapTable, tempWarehouse, upd } from "./helpers.js";
 
 const ORDERS = { id: "BIGINT", name: "STRING", qty: "INT", price: "DECIMAL(10,2)", ts: "TIMESTAMP(3)" };
@@ -190,14 +190,16 @@ describe("micro-batches", () => {
     await connector.stop();
   });
 
-  it("commits by time, from a timer when no write comes", async () => {
+  it.each([false, true])("commits by time, from a timer when no write comes (deletionVectors %s)", async (deletionVectors) => {
     const wh = tempWarehouse();
-    const { connector } = await startConnector(wh, { batchAccumulationSize: 1_000_000, commitIntervalMs: 100 });
+    const { connector } = await startConnector(wh, { batchAccumulationSize: 1_000_000, commitIntervalMs: 100, deletionVectors });
     await createTable(connector, tapTable("t", { id: "INT" }, ["id"]));
     await connector.writeRecord(ctx, [ins({ id: 1 })], "t");
     expect(await (await loadTable(wh, "db.t")).snapshots.latestId()).toBeNull();
     await new Promise((r) => setTimeout(r, 400));
-    expect((await writeSnapshots(await loadTable(wh, "db.t"))).map((x) => x.id)).toEqual([1n]);
+    const t = await loadTable(wh, "db.t");
+    const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
+    expect(snaps.map((x) => [x.id, x.commitKind, x.commitIdentifier])).toEqual(deletionVectors ? [[1n, "APPEND", 1n], [2n, "COMPACT", 1n]] : [[1n, "APPEND", 1n]]);
     await connector.stop();
   });
 });
@@ -248,6 +250,32 @@ describe("exactly-once", () => {
     expect(snaps.map((x) => x.commitIdentifier)).toEqual([1n, 2n, 3n]);
     expect(new Set(snaps.map((x) => x.commitUser)).size).toBe(1);
     expect(await ourRows(wh, "db.log")).toHaveLength(30);
+  });
+
+  it.each([false, true])("recovers the offset of a primary-key table from its snapshots (deletionVectors %s)", async (deletionVectors) => {
+    const wh = tempWarehouse();
+    const state = new MemoryKVMap<unknown>();
+    const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ins({ id: from + i, v: `v${from + i}` }, from + i));
+    const s1 = await startConnector(wh, { batchAccumulationSize: 0, deletionVectors }, { state });
+    await createTable(s1.connector, tapTable("t", { id: "INT", v: "STRING" }, ["id"]));
+    await s1.connector.writeRecord(ctx, rows(1, 10), "t");
+    const before = new MemoryKVMap<unknown>(state.toJSON());
+    await s1.connector.writeRecord(ctx, rows(5, 20), "t"); // overlaps: updates with deletion vectors
+    await s1.connector.stop();
+    const s2 = await startConnector(wh, { batchAccumulationSize: 0, deletionVectors }, { state: before });
+    expect(await s2.connector.committedOffset("t")).toBe(20);
+    const r = await s2.connector.writeRecord(ctx, rows(11, 30), "t");
+    expect([r.skippedReplays, r.insertedCount]).toEqual([10, 10]);
+    await s2.connector.stop();
+    const t = await loadTable(wh, "db.t");
+    const snaps = await Promise.all((await t.snapshots.listIds()).map((id) => t.snapshots.snapshot(id)));
+    // a deletion-vector commit is two snapshots under one identifier, both carrying the offset
+    expect(snaps.map((x) => [x.commitKind, x.commitIdentifier, x.properties?.[OFFSET_PROPERTY] ?? null])).toEqual(
+      deletionVectors
+        ? [["APPEND", 1n, "10"], ["COMPACT", 1n, "10"], ["APPEND", 2n, "20"], ["COMPACT", 2n, "20"], ["APPEND", 3n, "30"], ["COMPACT", 3n, "30"]]
+        : [["APPEND", 1n, "10"], ["APPEND", 2n, "20"], ["APPEND", 3n, "30"]],
+    );
+    expect(byKey(await ourRows(wh, "db.t"))).toEqual(Array.from({ length: 30 }, (_, i) => ({ id: i + 1, v: `v${i + 1}` })));
   });
 
   it("keeps a stable commit user and nothing but bookkeeping in the state", async () => {

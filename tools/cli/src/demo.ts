@@ -8,7 +8,10 @@
  * 4. CDC: status and amount updates, deletes, a new column `discount` (schema
  *    evolution), updates that fill it, and new orders;
  * 5. the table is read back and compared with the model the generator kept, then a
- *    summary (rows, snapshots, files, events/s) and a sample of the table are printed.
+ *    summary (rows, table mode, snapshots, files, events/s) and a sample of the table are
+ *    printed. The table takes the connector's defaults, deletion vectors included (on:
+ *    every commit is an APPEND and a COMPACT snapshot; `--deletion-vectors false` makes a
+ *    merge-on-read table).
  */
 import { PaimonConnector, lineLog, type TapCallbackOffset } from "@paimon-ts/connector";
 import { canonicalEncode, readTable, resultRows } from "@paimon-ts/paimon-core";
@@ -83,7 +86,9 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<nu
   out(`paimon-ts demo: a CDC stream through the Tapdata connector into Apache Paimon\n`);
   out(`warehouse: ${warehouse}\n\n`);
 
-  const conn = { ...DEMO_CONFIG, warehouse };
+  const dvFlag = flagString(args, "deletion-vectors");
+  if (dvFlag !== undefined && dvFlag !== "true" && dvFlag !== "false") throw new Error("--deletion-vectors needs true or false");
+  const conn = { ...DEMO_CONFIG, ...(dvFlag !== undefined ? { deletionVectors: dvFlag === "true" } : {}), warehouse };
   const connector = new PaimonConnector({ recordEncoding: "canonical" });
   out(`1. connection test\n`);
   let ok = true;
@@ -118,7 +123,9 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<nu
         },
       },
     );
-    out(created.tableExists ? `   exists already${created.differences?.length ? ` (differs: ${created.differences.join("; ")})` : ""}\n` : `   created: primary key (region, order_id), partitioned by region, 4 buckets\n`);
+    const dvOn = (await connector.catalog.getTable({ database: "demo", table: "orders" })).schema.options["deletion-vectors.enabled"] === "true";
+    const mode = dvOn ? "deletion vectors on (merge-on-write)" : "deletion vectors off (merge-on-read)";
+    out(created.tableExists ? `   exists already${created.differences?.length ? ` (differs: ${created.differences.join("; ")})` : ""}, ${mode}\n` : `   created: primary key (region, order_id), partitioned by region, 4 buckets, ${mode}\n`);
 
     const model = new Map<string, Row>();
     let refused = 0;
@@ -216,12 +223,22 @@ export async function demo(argv: string[], out: (s: string) => void): Promise<nu
     const latest = await t.snapshots.latest();
     const files = latest ? await t.liveEntries(latest) : [];
     const bytes = files.reduce((s, e) => s + Number(e.file.fileSize), 0);
-    const snapshots = (await t.snapshots.listIds()).length;
+    const fileRows = files.reduce((s, e) => s + Number(e.file.rowCount), 0);
+    // rows replaced or deleted since the files were written, until a compaction rewrites them
+    const vectors = (latest ? await t.indexEntries(latest) : []).filter((e) => e.indexFile.indexType === "DELETION_VECTORS");
+    const marked = vectors.reduce((s, e) => s + (e.indexFile.dvRanges ?? []).reduce((a, r) => a + Number(r.cardinality ?? 0n), 0), 0);
+    const ids = await t.snapshots.listIds();
+    const kinds = new Map<string, number>();
+    for (const id of ids) {
+      const k = (await t.snapshots.snapshot(id)).commitKind;
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
     out(`\nsummary\n`);
     out(`   events      ${events} (${rowsWanted} initial, ${events - rowsWanted} CDC) in ${seconds.toFixed(1)} s = ${Math.round(events / Math.max(seconds, 0.001))} events/s\n`);
     out(`   rows        ${rows.length} in demo.orders (schema ${t.schema.id}: ${t.schema.fields.map((f) => f.name).join(", ")})\n`);
-    out(`   snapshots   ${snapshots} (latest ${latest?.id ?? "-"}, ${stats?.commits ?? 0} commits by ${stats?.commitUser ?? "-"})\n`);
-    out(`   data files  ${files.length} live, ${(bytes / 1024 / 1024).toFixed(2)} MiB, in ${new Set(files.map((f) => Buffer.from(f.partition).toString("hex"))).size} partitions\n`);
+    out(`   mode        ${dvOn ? `${mode}: each commit an APPEND and a COMPACT snapshot; ${marked} rows marked deleted in ${vectors.length} index files` : `${mode}: readers merge the sorted runs`}\n`);
+    out(`   snapshots   ${ids.length} (${[...kinds].map(([k, n]) => `${n} ${k}`).join(", ")}; latest ${latest?.id ?? "-"}, ${stats?.commits ?? 0} commits by ${stats?.commitUser ?? "-"})\n`);
+    out(`   data files  ${files.length} live, ${(bytes / 1024 / 1024).toFixed(2)} MiB, in ${new Set(files.map((f) => Buffer.from(f.partition).toString("hex"))).size} partitions, ${fileRows} rows${dvOn ? ` (${marked} marked deleted)` : ""}\n`);
     out(`   total time  ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     const sample = rows.sort((a, b) => Number(a.order_id) - Number(b.order_id)).slice(0, 8);
     out(`\nsample (first orders by id)\n`);

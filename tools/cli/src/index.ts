@@ -25,7 +25,7 @@ bucketCount, partitionKey, fileFormat, compression, tableProperties, ...) in one
 --warehouse W can stand in for --config when the defaults do.
 
 commands:
-  demo [--warehouse DIR] [--rows N]
+  demo [--warehouse DIR] [--rows N] [--deletion-vectors true|false]
                            the main job: a generated CDC stream through the connector into a
                            local warehouse, checked and summarized
   test --config CONN.json  connection test, one line per check (exit 1 if one fails)

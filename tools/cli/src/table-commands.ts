@@ -92,6 +92,8 @@ async function describeTable(t: FileStoreTable): Promise<unknown> {
         fileName: e.indexFile.fileName,
         fileSize: e.indexFile.fileSize,
         rowCount: e.indexFile.rowCount,
+        // the rows each vector marks deleted in a live data file
+        ...(e.indexFile.dvRanges ? { deletionVectors: e.indexFile.dvRanges.map((r) => ({ dataFile: r.dataFileName, deletedRows: r.cardinality })) } : {}),
       }))
     : [];
   return {
