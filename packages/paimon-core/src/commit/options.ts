@@ -3,27 +3,11 @@
  * (METADATA.md §9), with Paimon's duration ("1 h", "10 ms") and memory-size ("8 mb")
  * value syntax (the parsers live in `src/table/options.ts`, re-exported here).
  */
-import { InvalidInputError } from "@paimon-ts/fileio";
-import { parseDurationMs, parseMemorySize } from "../table/options.js";
+import { boolOption, intOption, parseDurationMs, parseMemorySize } from "../table/options.js";
 
 export { parseDurationMs, parseMemorySize };
 
-function intOption(o: Record<string, string>, key: string, dflt: number): number {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const n = Number(v.trim());
-  if (!Number.isInteger(n)) throw new InvalidInputError(`option '${key}' must be an integer, got ${JSON.stringify(v)}`);
-  return n;
-}
 
-function boolOption(o: Record<string, string>, key: string, dflt: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const l = v.trim().toLowerCase();
-  if (l === "true") return true;
-  if (l === "false") return false;
-  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
-}
 
 function durationOption(o: Record<string, string>, key: string, dflt: number | null): number | null {
   const v = o[key];

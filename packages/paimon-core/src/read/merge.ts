@@ -29,17 +29,12 @@ export interface LeveledRecord extends KeyValueRecord {
  * `merge-engine = first-row`, `changelog-producer = lookup`, deletion vectors, or
  * `force-lookup`.
  */
-export function needLookup(schema: TableSchema, o: CoreOptions = coreOptions(schema), tableName = "table"): boolean {
-  if (schema.primaryKeys.length === 0) return false;
-  const producer = o.raw["changelog-producer"];
-  const force = o.raw["force-lookup"];
-  let forceLookup = false;
-  if (force !== undefined) {
-    const l = force.trim().toLowerCase();
-    if (l !== "true" && l !== "false") throw new InvalidInputError(`table ${tableName}: option 'force-lookup' must be true or false, got ${JSON.stringify(force)}`);
-    forceLookup = l === "true";
+export function needLookup(schema: TableSchema, o?: CoreOptions, tableName = "table"): boolean {
+  try {
+    return (o ?? coreOptions(schema)).needLookup && schema.primaryKeys.length > 0;
+  } catch (e) {
+    throw e instanceof InvalidInputError ? new InvalidInputError(`table ${tableName}: ${e.message}`) : e;
   }
-  return o.mergeEngine === "first-row" || (producer !== undefined && producer.trim().toLowerCase() === "lookup") || o.deletionVectors || forceLookup;
 }
 
 /**

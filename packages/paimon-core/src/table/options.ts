@@ -20,16 +20,37 @@ export interface CoreOptions {
   partialUpdateRemoveOnDelete: boolean;
   aggregationRemoveOnDelete: boolean;
   postponeMergeOnRead: boolean;
+  /** `changelog-producer`, trimmed and lower-cased (none). */
+  changelogProducer: string;
+  /** `force-lookup` (false). */
+  forceLookup: boolean;
+  /**
+   * Java's `CoreOptions.needLookup()` on a primary-key table: first-row,
+   * `changelog-producer=lookup`, deletion vectors or `force-lookup`. Compaction takes level-0
+   * files up before each commit, looking their keys up above; merge-on-read merges a key's
+   * level-0 records with only its newest record above level 0.
+   */
+  needLookup: boolean;
   raw: Record<string, string>;
 }
 
-function bool(o: Record<string, string>, key: string, dflt: boolean): boolean {
+/** A boolean option (`true`/`false`, any case); `context` (e.g. `table db.t: `) prefixes the error. */
+export function boolOption(o: Record<string, string>, key: string, dflt: boolean, context = ""): boolean {
   const v = o[key];
   if (v === undefined) return dflt;
   const l = v.trim().toLowerCase();
   if (l === "true") return true;
   if (l === "false") return false;
-  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
+  throw new InvalidInputError(`${context}option '${key}' must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** An integer option; `context` (e.g. `table db.t: `) prefixes the error. */
+export function intOption(o: Record<string, string>, key: string, dflt: number, context = ""): number {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  const n = Number(v.trim());
+  if (v.trim() === "" || !Number.isInteger(n)) throw new InvalidInputError(`${context}option '${key}' must be an integer, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 export function coreOptions(schema: TableSchema): CoreOptions {
@@ -38,23 +59,29 @@ export function coreOptions(schema: TableSchema): CoreOptions {
   if (!["deduplicate", "partial-update", "aggregation", "first-row"].includes(engine)) {
     throw new InvalidInputError(`unknown merge-engine '${engine}'`);
   }
-  const ignoreDelete = bool(o, "ignore-delete", false) || bool(o, "first-row.ignore-delete", false) || bool(o, "partial-update.ignore-delete", false) || bool(o, "deduplicate.ignore-delete", false);
+  const ignoreDelete = boolOption(o, "ignore-delete", false) || boolOption(o, "first-row.ignore-delete", false) || boolOption(o, "partial-update.ignore-delete", false) || boolOption(o, "deduplicate.ignore-delete", false);
+  const deletionVectors = boolOption(o, "deletion-vectors.enabled", false);
+  const changelogProducer = (o["changelog-producer"] ?? "none").trim().toLowerCase();
+  const forceLookup = boolOption(o, "force-lookup", false);
   return {
     bucket: o.bucket === undefined ? -1 : Number(o.bucket),
     mergeEngine: engine,
     sequenceFields: (o["sequence.field"] ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0),
     sequenceDescending: (o["sequence.field.sort-order"] ?? "ascending").toLowerCase() === "descending",
     ignoreDelete,
-    deletionVectors: bool(o, "deletion-vectors.enabled", false),
-    deletionVectorsMergeOnRead: bool(o, "deletion-vectors.merge-on-read", false),
+    deletionVectors,
+    deletionVectorsMergeOnRead: boolOption(o, "deletion-vectors.merge-on-read", false),
     partitionDefaultName: o["partition.default-name"] ?? "__DEFAULT_PARTITION__",
-    partitionLegacyName: bool(o, "partition.legacy-name", true),
+    partitionLegacyName: boolOption(o, "partition.legacy-name", true),
     fileFormat: (o["file.format"] ?? "parquet").toLowerCase(),
     fileCompression: (o["file.compression"] ?? "zstd").toLowerCase(),
     manifestCompression: (o["manifest.compression"] ?? "zstd").toLowerCase(),
-    partialUpdateRemoveOnDelete: bool(o, "partial-update.remove-record-on-delete", false),
-    aggregationRemoveOnDelete: bool(o, "aggregation.remove-record-on-delete", false),
-    postponeMergeOnRead: bool(o, "postpone.merge-on-read", false),
+    partialUpdateRemoveOnDelete: boolOption(o, "partial-update.remove-record-on-delete", false),
+    aggregationRemoveOnDelete: boolOption(o, "aggregation.remove-record-on-delete", false),
+    postponeMergeOnRead: boolOption(o, "postpone.merge-on-read", false),
+    changelogProducer,
+    forceLookup,
+    needLookup: schema.primaryKeys.length > 0 && (engine === "first-row" || changelogProducer === "lookup" || deletionVectors || forceLookup),
     raw: o,
   };
 }
@@ -97,7 +124,20 @@ export function parseMemorySize(text: string, key = "size"): number {
   if (!m) throw new InvalidInputError(`option '${key}': invalid memory size ${JSON.stringify(text)}`);
   const value = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit === "") return value;
-  for (const [names, factor] of SIZE_UNITS) if (names.includes(unit)) return value * factor;
-  throw new InvalidInputError(`option '${key}': unknown size unit '${m[2]}' in ${JSON.stringify(text)}`);
+  const factor = unit === "" ? 1 : SIZE_UNITS.find(([names]) => names.includes(unit))?.[1];
+  if (factor === undefined) throw new InvalidInputError(`option '${key}': unknown size unit '${m[2]}' in ${JSON.stringify(text)}`);
+  const bytes = value * factor;
+  if (!Number.isSafeInteger(bytes)) throw new InvalidInputError(`option '${key}': memory size ${JSON.stringify(text)} is too large`);
+  return bytes;
+}
+
+/** A memory-size option in bytes; `context` (e.g. `table db.t: `) prefixes the error. */
+export function memorySizeOption(o: Record<string, string>, key: string, dflt: number, context = ""): number {
+  const v = o[key];
+  if (v === undefined) return dflt;
+  try {
+    return parseMemorySize(v, key);
+  } catch (e) {
+    throw new InvalidInputError(`${context}${(e as Error).message}`);
+  }
 }

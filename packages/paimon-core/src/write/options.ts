@@ -6,35 +6,10 @@ import { InvalidInputError, UnsupportedError } from "@paimon-ts/fileio";
 import { DEFAULT_STATS_MODE, parseStatsMode, type StatsMode } from "../data/stats.js";
 import type { TableSchema } from "../schema/table-schema.js";
 import { bucketOption } from "../schema/table-schema.js";
-import { coreOptions, type CoreOptions } from "../table/options.js";
+import { boolOption as bool, coreOptions, intOption as int, memorySizeOption, parseMemorySize, type CoreOptions } from "../table/options.js";
 
-const UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  bytes: 1,
-  k: 1024,
-  kb: 1024,
-  kibibytes: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mebibytes: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gibibytes: 1024 ** 3,
-  t: 1024 ** 4,
-  tb: 1024 ** 4,
-  tebibytes: 1024 ** 4,
-};
-
-/** Parses a memory size the way Paimon's `MemorySize.parse` does: `128 mb`, `1kb`, `4096` (bytes); binary units. */
-export function parseMemorySize(text: string, what = "memory size"): number {
-  const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new InvalidInputError(`${what}: cannot parse ${JSON.stringify(text)} as a memory size (e.g. "128 mb")`);
-  const n = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(n)) throw new InvalidInputError(`${what}: ${JSON.stringify(text)} is too large`);
-  return n;
-}
+// re-exported: the write path's callers and tests import it from here
+export { parseMemorySize };
 
 export interface WriteOptions {
   core: CoreOptions;
@@ -106,22 +81,7 @@ export type ChangelogProducer = "none" | "input" | "lookup" | "full-compaction";
 
 const PRODUCERS: readonly ChangelogProducer[] = ["none", "input", "lookup", "full-compaction"];
 
-function intOption(o: Record<string, string>, key: string, dflt: number): number {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const n = Number(v.trim());
-  if (!Number.isInteger(n)) throw new InvalidInputError(`option '${key}' must be an integer, got ${JSON.stringify(v)}`);
-  return n;
-}
 
-function boolOption(o: Record<string, string>, key: string, dflt: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const l = v.trim().toLowerCase();
-  if (l === "true") return true;
-  if (l === "false") return false;
-  throw new InvalidInputError(`option '${key}' must be true or false, got ${JSON.stringify(v)}`);
-}
 
 function parsePerLevel(v: string | undefined, key: string): Map<number, string> {
   const out = new Map<number, string>();
@@ -150,10 +110,13 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
   const core = coreOptions(schema);
   const o = schema.options;
   const pk = schema.primaryKeys.length > 0;
-  const targetFileSize = o["target-file-size"] !== undefined ? parseMemorySize(o["target-file-size"], `table ${tableName}: option 'target-file-size'`) : pk ? 128 * 1024 ** 2 : 256 * 1024 ** 2;
+  const ctx = `table ${tableName}: `;
+  const intOption = (o: Record<string, string>, key: string, dflt: number) => int(o, key, dflt, ctx);
+  const boolOption = (o: Record<string, string>, key: string, dflt: boolean) => bool(o, key, dflt, ctx);
+  const targetFileSize = memorySizeOption(o, "target-file-size", pk ? 128 * 1024 ** 2 : 256 * 1024 ** 2, ctx);
   const trigger = intOption(o, "num-sorted-run.compaction-trigger", 5);
   const compression = writeCompression(core.fileCompression, tableName, "file.compression");
-  const producer = (o["changelog-producer"] ?? "none").trim().toLowerCase() as ChangelogProducer;
+  const producer = core.changelogProducer as ChangelogProducer;
   if (!PRODUCERS.includes(producer)) throw new InvalidInputError(`table ${tableName}: option 'changelog-producer' must be one of ${PRODUCERS.join(", ")}, got ${JSON.stringify(o["changelog-producer"])}`);
   const changelogProducer: ChangelogProducer = pk ? producer : "none";
   const changelogStatsMode = o["changelog-file.stats-mode"] ?? null;
@@ -165,7 +128,7 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
     core,
     bucket: bucketOption(schema),
     targetFileSize,
-    writeBufferSize: o["write-buffer-size"] !== undefined ? parseMemorySize(o["write-buffer-size"], `table ${tableName}: option 'write-buffer-size'`) : 256 * 1024 ** 2,
+    writeBufferSize: memorySizeOption(o, "write-buffer-size", 256 * 1024 ** 2, ctx),
     fileFormat: core.fileFormat,
     compression,
     zstdLevel,
@@ -185,10 +148,9 @@ export function writeOptions(schema: TableSchema, tableName: string): WriteOptio
     writeOnly: boolOption(o, "write-only", false),
     deletionVectors: pk && core.deletionVectors,
     deletionVectorsBitmap64: boolOption(o, "deletion-vectors.bitmap64", false),
-    lookupCacheMaxMemory:
-      o["lookup.cache-max-memory-size"] !== undefined ? parseMemorySize(o["lookup.cache-max-memory-size"], `table ${tableName}: option 'lookup.cache-max-memory-size'`) : 256 * 1024 ** 2,
+    lookupCacheMaxMemory: memorySizeOption(o, "lookup.cache-max-memory-size", 256 * 1024 ** 2, ctx),
     changelogProducer,
-    needLookup: pk && (core.mergeEngine === "first-row" || changelogProducer === "lookup" || core.deletionVectors || boolOption(o, "force-lookup", false)),
+    needLookup: core.needLookup,
     changelogRowDeduplicate: boolOption(o, "changelog-producer.row-deduplicate", false),
     changelogRowDeduplicateIgnoreFields: (o["changelog-producer.row-deduplicate-ignore-fields"] ?? "")
       .split(",")
