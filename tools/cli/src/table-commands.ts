@@ -7,8 +7,8 @@ import {
   canonicalEncode,
   deserializeBinaryRow,
   partitionFields,
-  readTable,
-  resultRows,
+  readTableBatches,
+  vectorGet,
   snapshotToJsonObject,
   type FileStoreTable,
 } from "@paimon-ts/paimon-core";
@@ -48,11 +48,16 @@ export async function scan(argv: string[], out: (s: string) => void): Promise<nu
   const t = await openTableFromArgs(args, "scan [--snapshot N | --tag NAME]");
   const snapshot = flagString(args, "snapshot");
   const tag = flagString(args, "tag");
-  const r = await readTable(t, { snapshotId: snapshot === undefined ? undefined : BigInt(snapshot), tag });
-  for (const row of resultRows(r)) {
-    const o: Record<string, unknown> = {};
-    r.fields.forEach((f, i) => (o[f.name] = canonicalEncode(f.type, row[i])));
-    out(JSON.stringify(o) + "\n");
+  // batch by batch, so a table larger than memory streams out
+  const r = await readTableBatches(t, { snapshotId: snapshot === undefined ? undefined : BigInt(snapshot), tag });
+  for await (const b of r.batches) {
+    const lines: string[] = [];
+    for (let row = 0; row < b.numRows; row++) {
+      const o: Record<string, unknown> = {};
+      r.fields.forEach((f, i) => (o[f.name] = canonicalEncode(f.type, vectorGet(b.columns[i], row))));
+      lines.push(JSON.stringify(o) + "\n");
+    }
+    out(lines.join(""));
   }
   return 0;
 }
