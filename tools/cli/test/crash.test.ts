@@ -11,7 +11,7 @@
  */
 import { openOracle, rowMultiset } from "@paimon-ts/oracle";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSystemCatalog, canonicalEncode, readTable, resultRows } from "@paimon-ts/paimon-core";
@@ -50,15 +50,31 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], killAfterMs: number | null): Promise<Run> {
+function snapshotCount(snapshotDir: string): number {
+  return existsSync(snapshotDir) ? readdirSync(snapshotDir).filter((f) => f.startsWith("snapshot-")).length : 0;
+}
+
+/**
+ * Runs the CLI; with `kill`, SIGKILLs it `kill.extraMs` after its first new snapshot lands
+ * (so every killed run made progress that counts, however slow the machine is), at a
+ * random point of a later batch.
+ */
+function runCli(args: string[], kill: { snapshotDir: string; extraMs: number } | null): Promise<Run> {
   return new Promise((resolve) => {
+    const before = kill ? snapshotCount(kill.snapshotDir) : 0;
     const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    let timer: NodeJS.Timeout | null = null;
+    const poll = kill
+      ? setInterval(() => {
+          if (timer === null && snapshotCount(kill.snapshotDir) > before) timer = setTimeout(() => child.kill("SIGKILL"), kill.extraMs);
+        }, 20)
+      : null;
     child.on("exit", (code, signal) => {
+      if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
@@ -72,13 +88,13 @@ async function tableRows(wh: string, name: string): Promise<Record<string, unkno
 }
 
 /** Kills the writer at random points until one run completes; returns how many runs were killed. */
-async function writeUntilDone(args: string[], random: () => number): Promise<{ kills: number; resumed: number; last: Run }> {
+async function writeUntilDone(args: string[], snapshotDir: string, random: () => number): Promise<{ kills: number; resumed: number; last: Run }> {
   let kills = 0;
   let resumed = 0;
   const t0 = Date.now();
   for (let attempt = 0; ; attempt++) {
-    const killAt = attempt < 8 ? 400 + Math.floor(random() * 2500) : null;
-    const r = await runCli(args, killAt);
+    const kill = attempt < 8 ? { snapshotDir, extraMs: Math.floor(random() * 1500) } : null;
+    const r = await runCli(args, kill);
     const m = /resumed after line (\d+)/.exec(r.stdout);
     if (m) resumed = Math.max(resumed, Number(m[1]));
     if (r.signal === "SIGKILL") {
@@ -136,8 +152,8 @@ describe("paimon-ts write survives kill -9", () => {
     const logLines = Array.from({ length: 120_000 }, (_, i) => JSON.stringify({ type: "insert", after: { seq: String(i + 1), msg: `m${i + 1}` } }));
     writeFileSync(join(dir, "log.ndjson"), logLines.join("\n") + "\n");
 
-    const pk = await writeUntilDone(["write", "--config", conn, "db.pk", "--events", join(dir, "pk.ndjson"), "--state", join(dir, "pk.state.json"), "--batch", "500"], random);
-    const log = await writeUntilDone(["write", "--config", conn, "db.log", "--events", join(dir, "log.ndjson"), "--state", join(dir, "log.state.json"), "--batch", "500"], random);
+    const pk = await writeUntilDone(["write", "--config", conn, "db.pk", "--events", join(dir, "pk.ndjson"), "--state", join(dir, "pk.state.json"), "--batch", "500"], join(wh, "db.db", "pk", "snapshot"), random);
+    const log = await writeUntilDone(["write", "--config", conn, "db.log", "--events", join(dir, "log.ndjson"), "--state", join(dir, "log.state.json"), "--batch", "500"], join(wh, "db.db", "log", "snapshot"), random);
     expect(pk.kills).toBeGreaterThanOrEqual(2);
     expect(log.kills).toBeGreaterThanOrEqual(2);
     // the last run started after committed lines: the killed runs made progress that counted
