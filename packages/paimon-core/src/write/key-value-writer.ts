@@ -31,7 +31,9 @@
  * last messages did not all land. A commit whose vectors were computed from a DV file
  * that is no longer live fails with CommitConflictError (conflicts.ts rule 6). First-row
  * tables use the same lookup compaction without vectors: a key already at a level ≥ 1
- * keeps its row and the new records are dropped.
+ * keeps its row and the new records are dropped. Level-0 files left in buckets a writer
+ * does not write (a writer that died between the two snapshots of a commit, `write-only`
+ * commits) are taken up when asked for (`compactPendingLevel0()`).
  *
  * Changelog (`changelog-producer`): `input` writes every input record of each flush,
  * unmerged, into level-0 changelog files committed with the APPEND snapshot; `lookup`
@@ -434,6 +436,52 @@ export class KeyValueWriter {
       this.writerFor(p, b.bucket);
     }
     for (const w of this.writers.values()) w.requestFullCompaction();
+  }
+
+  /**
+   * Tables that need lookup (deletion vectors, first-row, `changelog-producer=lookup`,
+   * `force-lookup`): schedules, for the next `prepareCommit`, the usual lookup compaction
+   * (force-up-level-0, with deletion vectors / changelog as usual) of every bucket whose
+   * live files in the latest snapshot include level-0 files — also buckets this writer is
+   * not asked to write. Batch readers of deletion-vector and first-row tables skip level 0,
+   * so rows a writer left there (a process that died between the APPEND and COMPACT
+   * snapshots of a commit, or `write-only` commits) stay invisible until some commit
+   * compacts their bucket. Returns the number of buckets scheduled; 0 (and no snapshot
+   * from it) when none holds level-0 files, when the table does not need lookup, or when
+   * it is `write-only` (which never compacts).
+   *
+   * Concurrent writers: the compaction is committed as a COMPACT snapshot, checked like any
+   * other — if another writer compacted one of these buckets first, the commit fails with
+   * CommitConflictError (its level-0 inputs are no longer live), never doubling a row; a
+   * bucket another writer changed before `prepareCommit` is reloaded first.
+   */
+  async compactPendingLevel0(): Promise<number> {
+    if (this.lookupCache === null || this.opts.writeOnly) return 0;
+    const state = await this.restored();
+    const latest = await this.table.snapshots.latest();
+    if (latest === null) return 0;
+    let level0: { partition: Uint8Array; bucket: number; totalBuckets: number }[];
+    if (latest.id === state.snapshot?.id) {
+      level0 = [...state.buckets.values()].filter((b) => b.files.some((f) => f.level === 0));
+    } else {
+      // the table moved on since this writer restored: read only the manifests that can
+      // hold entries of level-0 files (an entry, ADD or DELETE, carries its file's level)
+      const entries = await this.table.liveEntries(latest, (m) => m.minLevel === null || m.minLevel === 0);
+      const seen = new Map<string, { partition: Uint8Array; bucket: number; totalBuckets: number }>();
+      for (const e of entries) if (e.file.level === 0) seen.set(bucketKey(e.partition, e.bucket), e);
+      level0 = [...seen.values()];
+    }
+    let n = 0;
+    const types = this.partitions.fields.map((f) => f.type);
+    for (const b of level0) {
+      // a partition whose files were written for another bucket count is rescaled by an overwrite, not here
+      if (this.mode === "HASH_FIXED" && b.totalBuckets !== this.opts.bucket) continue;
+      const p = this.partitions.ofBytes(b.partition, (bytes) => deserializeBinaryRow(types, bytes));
+      // a writer restored before the level-0 files landed is reloaded by refreshForeignChanges
+      this.writerFor(p, b.bucket);
+      n++;
+    }
+    return n;
   }
 
   /** Flushes, compacts what is due, and returns the changes of every bucket since the last call. */
