@@ -149,7 +149,20 @@ export class TableSink {
   }
 
   private async ensureWriter(): Promise<TableWriter> {
-    if (!this.writer) this.writer = await createTableWriter(this.table);
+    if (!this.writer) {
+      const w = await createTableWriter(this.table);
+      // readers of deletion-vector and first-row tables skip level 0: rows an earlier
+      // session left there (it died between the APPEND and COMPACT snapshots of a commit)
+      // would stay invisible in buckets this session does not write; its next commit takes
+      // them up (no-op for other tables, or when nothing is left at level 0)
+      if ("compactPendingLevel0" in w) {
+        const buckets = await w.compactPendingLevel0();
+        if (buckets > 0) {
+          this.opts.log.info("table {}: {} bucket(s) hold level-0 files an earlier writer left uncompacted; the next commit compacts them", this.name, buckets);
+        }
+      }
+      this.writer = w;
+    }
     return this.writer;
   }
 

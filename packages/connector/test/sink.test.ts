@@ -3,7 +3,8 @@
  * commit whose failure is reported after its snapshot landed is accepted once; a commit
  * that really failed fences the table; a new session resumes from the committed offset;
  * a deletion-vector commit whose COMPACT snapshot failed after its APPEND one landed is
- * repaired by the next commit.
+ * repaired by the next commit, and, when the process died in between, by the next
+ * session's first commit even in buckets that session does not write.
  */
 import { PermissionError, type FileIO } from "@paimon-ts/fileio";
 import { LocalFileIO } from "@paimon-ts/fileio-local";
@@ -128,5 +129,65 @@ describe("table session commits", () => {
       { id: 4, v: "d" },
     ]);
     await sink.close(true);
+  });
+
+  it.each([
+    ["deletion vectors", { "deletion-vectors.enabled": "true" }, "a2", "c3"],
+    ["first-row", { "merge-engine": "first-row" }, "a", "c"],
+    ["lookup changelog", { "changelog-producer": "lookup", "deletion-vectors.enabled": "true" }, "a2", "c3"],
+  ])("%s: rows a crashed session left at level 0 (its COMPACT snapshot never landed) are compacted by the next session, which writes only another bucket", async (_n, options, v1, v3) => {
+    const { wh, mode, catalog, open, row } = await setup(options);
+    const sink = await open();
+    await sink.write([row(1, "a"), row(2, "b"), row(3, "c")], 1);
+    expect((await sink.commit("test"))?.snapshotIds).toEqual([1n, 2n]);
+    await sink.write([row(1, "a2"), row(4, "d")], 2);
+    mode.value = "refuse-compact";
+    expect(await sink.commit("test")).toMatchObject({ identifier: 2n, offset: 2, snapshotIds: [3n] });
+    // the process dies: nothing more of this session reaches the table
+    await sink.close(false);
+    let t = await catalog.getTable("db.t");
+    const level0 = async () => new Set((await t.liveEntries((await t.snapshots.latest())!)).filter((e) => e.file.level === 0).map((e) => e.bucket));
+    expect([...(await level0())]).toEqual([0]);
+    expect((await ourRows(wh, "db.t")).map((r) => r.id).sort()).toEqual([1, 2, 3]);
+
+    const again = await open();
+    // exactly-once: the crashed commit counts (its rows and offset landed with the APPEND snapshot)
+    expect(again.nextIdentifier).toBe(3n);
+    expect(again.committedOffset).toBe(2);
+    expect(again.isCommitted(2)).toBe(true);
+    await again.write([row(3, "c3")], 3);
+    const info = await again.commit("test");
+    expect(info).toMatchObject({ identifier: 3n, offset: 3, snapshotIds: [4n, 5n] });
+    t = await catalog.getTable("db.t");
+    expect((await t.snapshots.snapshot(5n)).commitKind).toBe("COMPACT");
+    expect((await level0()).size).toBe(0);
+    expect((await ourRows(wh, "db.t")).sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
+      { id: 1, v: v1 },
+      { id: 2, v: "b" },
+      { id: 3, v: v3 },
+      { id: 4, v: "d" },
+    ]);
+    await again.close(true);
+  });
+
+  it("logs the level-0 repair once per writer, and nothing when no bucket needs it", async () => {
+    const { mode, open, row, log } = await setup({ "deletion-vectors.enabled": "true" });
+    const sink = await open();
+    await sink.write([row(1, "a"), row(3, "c")], 1);
+    await sink.commit("test");
+    expect(log.lines.filter((l) => /level-0/.test(l))).toEqual([]);
+    await sink.write([row(4, "d")], 2);
+    mode.value = "refuse-compact";
+    await sink.commit("test");
+    await sink.close(false);
+    const again = await open();
+    await again.write([row(3, "c3")], 3);
+    await again.write([row(2, "b")], 4);
+    expect(log.lines.filter((l) => /level-0/.test(l))).toEqual(["INFO table db.t: 1 bucket(s) hold level-0 files an earlier writer left uncompacted; the next commit compacts them"]);
+    await again.close(true);
+    const third = await open();
+    await third.write([row(5, "e")], 5);
+    await third.close(true);
+    expect(log.lines.filter((l) => /level-0/.test(l))).toHaveLength(1);
   });
 });
