@@ -332,6 +332,20 @@ describe("compactPendingLevel0 without oracle", () => {
     expect(await rows(t)).toEqual(expectedRows(t, model("dv", [C1, C2, c3])));
   });
 
+  it("compactFull of a writer restored before a bucket existed lifts that bucket's level-0 files too", async () => {
+    const t = await createTable(await newCatalog(tempWarehouse("l0-full-stale-")), "db.t", spec("dv"));
+    const c1: Row[] = IN1.map((k) => [k, `v${k}`]);
+    await commitMessages(t, await write(t, c1));
+    const early = await KeyValueWriter.create(await t.refresh());
+    expect(early.bucketWriters()).toHaveLength(0);
+    await crashedCommit(t, [[IN0[0], "new-bucket"]]);
+    expect(await level0Buckets(t)).toEqual([0]);
+    await early.compactFull();
+    await commitMessages(t, await early.prepareCommit());
+    expect(await level0Buckets(t)).toEqual([]);
+    expect(await rows(t)).toEqual(expectedRows(t, model("dv", [c1, [[IN0[0], "new-bucket"]]])));
+  });
+
   it("compactFull also lifts the level-0 files of buckets the writer does not write", async () => {
     const t = await crashedTable("first-row");
     const w = await KeyValueWriter.create(await t.refresh());

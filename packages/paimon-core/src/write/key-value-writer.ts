@@ -422,9 +422,13 @@ export class KeyValueWriter {
    * Requests a full compaction of every bucket of the table (including buckets this
    * writer did not write to): at the next `prepareCommit`, all files of each bucket are
    * merged to the max level, retractions dropped, and reported as compactBefore/After.
+   * The buckets are those of the snapshot the writer restored from, plus (tables that need
+   * lookup, whose level-0 files readers skip) every bucket holding level-0 files in the
+   * latest snapshot, so a long-lived writer also lifts files written after it started.
    */
   async compactFull(): Promise<void> {
     const state = await this.restored();
+    await this.compactPendingLevel0();
     for (const b of state.buckets.values()) {
       const p = this.partitions.ofBytes(b.partition, (bytes) =>
         deserializeBinaryRow(
