@@ -96,17 +96,19 @@ function changesOf(s: StreamReadResult): string[][] {
   return s.snapshots.map((snap) => snap.rows.map((r) => `${r.kind} ${JSON.stringify(Object.fromEntries(fields.map((f) => [f, r.row[f]])))}`).sort()).filter((x) => x.length > 0);
 }
 
-async function write(t: FileStoreTable, rows: Row[], w?: KeyValueWriter): Promise<CommitMessage[]> {
+async function write(t: FileStoreTable, rows: InternalValue[][], w?: KeyValueWriter): Promise<CommitMessage[]> {
   const writer = w ?? (await KeyValueWriter.create(await t.refresh()));
   await writer.writeRows(rows);
   return writer.prepareCommit();
 }
 
-/** A writer that dies after its APPEND snapshot: only the new files of its messages are committed. */
-async function crashedCommit(t: FileStoreTable, rows: Row[]): Promise<void> {
+/** A writer that dies after its APPEND snapshot: only the APPEND part of its messages is committed. */
+async function crashedCommit(t: FileStoreTable, rows: InternalValue[][]): Promise<void> {
   const msgs = await write(t, rows);
   expect(msgs.some((m) => (m.compactAfter ?? []).length > 0)).toBe(true);
-  const appendOnly = msgs.map((m): CommitMessage => ({ partition: m.partition, bucket: m.bucket, totalBuckets: m.totalBuckets, newFiles: m.newFiles, changelogFiles: m.changelogFiles }));
+  const appendOnly = msgs.map(
+    (m): CommitMessage => ({ partition: m.partition, bucket: m.bucket, totalBuckets: m.totalBuckets, newFiles: m.newFiles, changelogFiles: m.changelogFiles, newIndexFiles: m.newIndexFiles }),
+  );
   const ids = await commitMessages(t, appendOnly);
   expect(ids).toHaveLength(1);
 }
@@ -254,6 +256,54 @@ withJava("level-0 files of Java's write-only commits", () => {
     await j.write({ warehouse: wh, table: "db.t", commits: [asJava(c3)] });
     await checkRead(j, wh, t, model(v, [C1, c2, c3]));
     expect(await level0Buckets(t)).toEqual([]);
+  });
+});
+
+withJava("partitioned tables", () => {
+  it.each(["2", "-1"])("bucket %s: the crashed commit's buckets in two partitions are compacted by a writer that writes nothing", async (bucket) => {
+    const j = java as Oracle;
+    const wh = tempWarehouse("l0-part-");
+    const s: TableSpec = {
+      fields: [
+        { name: "k", type: "INT NOT NULL" },
+        { name: "p", type: "STRING NOT NULL" },
+        { name: "v", type: "STRING" },
+      ],
+      primaryKeys: ["k", "p"],
+      partitionKeys: ["p"],
+      options: { bucket, "deletion-vectors.enabled": "true", "dynamic-bucket.target-row-num": "10" },
+    };
+    const t = await createTable(await newCatalog(wh), "db.t", s);
+    const live = new Map<string, InternalValue[]>();
+    const put = (rows: InternalValue[][]) => {
+      for (const r of rows) live.set(`${r[0]}/${r[1]}`, r);
+      return rows;
+    };
+    await commitMessages(t, await write(t, put(KEYS.flatMap((k) => [[k, "x", `x${k}`], [k, "y", `y${k}`]]))));
+    // updates and new keys in both partitions, in several buckets
+    await crashedCommit(t, put([...[1, 2, 3, 25].map((k) => [k, "x", `crashed${k}`]), ...[4, 30, 41].map((k) => [k, "y", `crashed${k}`])]));
+    const before = await t.refresh();
+    const l0 = (await before.liveEntries((await before.snapshots.latest())!)).filter((e) => e.file.level === 0);
+    const l0Buckets = new Set(l0.map((e) => `${Buffer.from(e.partition).toString("hex")}/${e.bucket}`));
+    expect(l0Buckets.size).toBeGreaterThan(1);
+
+    const writer = await KeyValueWriter.create(await t.refresh());
+    expect(await writer.compactPendingLevel0()).toBe(l0Buckets.size);
+    const ids = await commitMessages(t, await writer.prepareCommit());
+    expect(ids).toHaveLength(1);
+    expect(await level0Buckets(t)).toEqual([]);
+    const ref = rowMultiset(canonicalRows(t.schema.fields, [...live.values()]));
+    expect(rowMultiset(await ourRows(t))).toEqual(ref);
+    expect(rowMultiset((await j.readTable(wh, "db.t")).rows)).toEqual(ref);
+    // Java writes on (dynamic buckets: its HASH index is ours)
+    await j.write({ warehouse: wh, table: "db.t", commits: [{ rows: [{ kind: "+I", row: { k: 2, p: "x", v: "java" } }, { kind: "+I", row: { k: 99, p: "y", v: "java" } }] }] });
+    put([
+      [2, "x", "java"],
+      [99, "y", "java"],
+    ]);
+    const ref2 = rowMultiset(canonicalRows(t.schema.fields, [...live.values()]));
+    expect(rowMultiset((await j.readTable(wh, "db.t")).rows)).toEqual(ref2);
+    expect(rowMultiset(await ourRows(t))).toEqual(ref2);
   });
 });
 
