@@ -7,6 +7,13 @@
  * and returns one `CommitMessage` per bucket that got data.
  * The messages of each `prepareCommit()` must be committed before the writer writes
  * again (its sequence numbers assume they were); otherwise `abort()` and discard it.
+ *
+ * Fixed-bucket tables compact as Java's append writer does unless `write-only`: before
+ * each `prepareCommit()` returns, every bucket this writer has written gets one auto
+ * compaction when `compaction.min.file-num` small files have accumulated (the rewrite
+ * goes into the bucket's message as `compactBefore`/`compactAfter`, a COMPACT snapshot).
+ * `compactFull()` asks the next `prepareCommit()` for a full compaction of every bucket
+ * (see append-compaction.ts).
  */
 import { InvalidInputError, UnsupportedError } from "@paimon-ts/fileio";
 import { bucketOfKey } from "../data/bucket.js";
@@ -14,9 +21,12 @@ import { deserializeBinaryRow } from "../data/binary-row.js";
 import type { InternalValue } from "../data/values.js";
 import type { ColumnBatch } from "../data/vector.js";
 import type { CommitMessage } from "../commit/message.js";
+import type { DataFileMeta } from "../manifest/model.js";
 import { bucketKeyFields, originalBucketKeys } from "../schema/table-schema.js";
 import type { FileStoreTable } from "../table/table.js";
+import { appendCompactionSettings, compactAppendTable, pickAppendAutoCompaction, pickAppendFullCompaction, rewriteAppendFiles, sortBySequence, type AppendCompactionSettings } from "./append-compaction.js";
 import { AppendBucketWriter, type BucketWriterContext } from "./bucket-writer.js";
+import { DataFileNamer } from "./data-file-writer.js";
 import { gatherBatch } from "./columns.js";
 import { checkBatch, rowsToBatch } from "./input.js";
 import { checkWritable, writeOptions, type WriteOptions } from "./options.js";
@@ -32,6 +42,11 @@ export class AppendWriter {
   private readonly bucketKeyIndexes: number[];
   private readonly bucketKeyTypes;
   private state: RestoredState | null = null;
+  private readonly compaction: AppendCompactionSettings;
+  /** Java's `BucketedAppendCompactManager.toCompact` per bucket: the files auto compaction may still pick. */
+  private readonly toCompact = new Map<string, { partition: Uint8Array; bucket: number; files: DataFileMeta[] }>();
+  private readonly compactNames: DataFileNamer;
+  private fullCompactionRequested = false;
 
   private constructor(readonly table: FileStoreTable) {
     const schema = table.schema;
@@ -54,6 +69,16 @@ export class AppendWriter {
       opts: this.opts,
       bucketDir: (p, b) => table.paths.bucketDir(p.path, b),
     };
+    this.compaction = appendCompactionSettings(table, this.opts);
+    this.compactNames = new DataFileNamer(this.opts.dataFilePrefix);
+  }
+
+  /**
+   * Whether buckets compact while writing: fixed buckets, not `write-only`, and no deletion
+   * vectors (their index files are rewritten by `compactAppendTable`, not here).
+   */
+  private get autoCompaction(): boolean {
+    return this.numBuckets > 0 && !this.opts.writeOnly && !this.compaction.deletionVectors;
   }
 
   /** A writer for the table's latest schema, continuing from its latest snapshot. */
@@ -143,14 +168,72 @@ export class AppendWriter {
     await this.write(rowsToBatch(this.table.schema.fields, rows, this.table.name));
   }
 
-  /** Completes all files; one message per bucket that got data since the last call. */
+  /**
+   * Completes all files and runs due compaction; one message per bucket that got data or
+   * was compacted since the last call.
+   */
   async prepareCommit(): Promise<CommitMessage[]> {
-    const out: CommitMessage[] = [];
-    for (const w of this.writers.values()) {
+    const full = this.fullCompactionRequested;
+    this.fullCompactionRequested = false;
+    const messages = new Map<string, CommitMessage>();
+    for (const [key, w] of this.writers) {
       const m = await w.prepareCommit();
-      if (m) out.push(m);
+      if (m) messages.set(key, m);
+      if (this.autoCompaction) {
+        const files = await this.compactFiles(key, w.partition.bytes, w.bucket);
+        files.push(...(m?.newFiles ?? []));
+      }
     }
+    const fixed = this.numBuckets > 0 && !this.compaction.deletionVectors;
+    if (full && fixed) {
+      // every live bucket, also those this writer has not written: their files as of now
+      const fresh = await RestoredState.load(this.table);
+      for (const b of fresh.buckets.values()) {
+        const key = bucketKey(b.partition, b.bucket);
+        if (!this.toCompact.has(key)) this.toCompact.set(key, { partition: b.partition, bucket: b.bucket, files: [...b.files] });
+      }
+    }
+    if (this.autoCompaction || (full && fixed)) {
+      for (const [key, st] of this.toCompact) {
+        const picked = full ? pickAppendFullCompaction(st.files, this.compaction) : pickAppendAutoCompaction(st.files, this.compaction);
+        if (!picked || picked.length === 0) continue;
+        const totalBuckets = this.numBuckets;
+        const after = await rewriteAppendFiles(this.table, { partition: st.partition, bucket: st.bucket, totalBuckets, files: picked }, new Map(), this.opts, this.compactNames);
+        const gone = new Set(picked.map((f) => f.fileName));
+        st.files = st.files.filter((f) => !gone.has(f.fileName));
+        // as Java: a small last output stays a candidate, the others are done
+        const last = after[after.length - 1];
+        if (last && last.fileSize < BigInt(this.compaction.compactionFileSize)) st.files = sortBySequence([...st.files, last]);
+        let m = messages.get(key);
+        if (!m) messages.set(key, (m = { partition: st.partition, bucket: st.bucket, totalBuckets, newFiles: [] }));
+        m.compactBefore = [...(m.compactBefore ?? []), ...picked];
+        m.compactAfter = [...(m.compactAfter ?? []), ...after];
+      }
+      // a write-only writer does not follow its buckets' files: the next full compaction reloads them
+      if (!this.autoCompaction) this.toCompact.clear();
+    }
+    const out = [...messages.values()];
+    if (full && !fixed) out.push(...(await compactAppendTable(this.table, { full: true })));
     return out;
+  }
+
+  /**
+   * Asks the next `prepareCommit()` for a full compaction: every bucket of a fixed-bucket
+   * table, or (bucket-unaware and deletion-vector tables) the committed files as Java's
+   * compaction job plans them. Also for `write-only` tables, as Java's compaction job.
+   */
+  async compactFull(): Promise<void> {
+    this.fullCompactionRequested = true;
+  }
+
+  /** The candidate files of a bucket, restored from the snapshot the writer started from. */
+  private async compactFiles(key: string, partition: Uint8Array, bucket: number): Promise<DataFileMeta[]> {
+    let st = this.toCompact.get(key);
+    if (!st) {
+      const restored = (await this.restored()).bucket(partition, bucket);
+      this.toCompact.set(key, (st = { partition, bucket, files: [...(restored?.files ?? [])] }));
+    }
+    return st.files;
   }
 
   /** Deletes the files written since the last `prepareCommit`. */

@@ -39,3 +39,16 @@ export type TableWriter = AppendWriter | KeyValueWriter;
 export async function createTableWriter(table: FileStoreTable): Promise<TableWriter> {
   return table.schema.primaryKeys.length > 0 ? KeyValueWriter.create(table) : AppendWriter.create(table);
 }
+export {
+  appendCompactionSettings,
+  compactAppendTable,
+  discardAppendCompaction,
+  pickAppendAutoCompaction,
+  pickAppendFullCompaction,
+  planAppendCompaction,
+  planUnawareCompaction,
+  rewriteAppendFiles,
+  runAppendCompaction,
+  sortBySequence,
+} from "./append-compaction.js";
+export type { AppendCompactionOptions, AppendCompactionSettings, AppendCompactionTask, RunAppendCompactionOptions } from "./append-compaction.js";
