@@ -320,7 +320,7 @@ export class TableSink {
   async compactFull(): Promise<CommitInfo | null> {
     this.checkHealthy();
     const w = await this.ensureWriter();
-    if (!("compactFull" in w)) throw new Error(`table ${this.name} has no primary key; append tables are not compacted by paimon-ts`);
+    // append tables: Java's full compaction of each bucket, or (bucket-unaware) its compaction job's plan
     await w.compactFull();
     this.pendingRows = Math.max(this.pendingRows, 1);
     const info = await this.commit("compaction");
