@@ -21,8 +21,12 @@ import {
   pickAppendFullCompaction,
   planUnawareCompaction,
   runAppendCompaction,
+  sortBySequence,
   type AppendCompactionSettings,
 } from "../src/write/index.js";
+import { BucketDeletionVectors } from "../src/write/deletion-vectors.js";
+import { MetadataFileNames } from "../src/manifest/naming.js";
+import { EMPTY_ROW_SERIALIZED } from "../src/data/binary-row.js";
 import { canonicalRows, commitMessages, createTable, newCatalog, ourRows, tempWarehouse, type TableSpec } from "./write-helpers.js";
 
 jest.setTimeout(600_000);
@@ -265,6 +269,99 @@ describe("concurrent compactions", () => {
     for (const name of lost) expect(left).not.toContain(name);
     expect(await compactAppendTable(await table.refresh(), { full: true })).toEqual([]);
     if (java) expect(rowMultiset((await java.readTable(wh, "db.t")).rows)).toEqual(rowMultiset(before));
+  });
+});
+
+/** Marks rows of data files deleted in one new DV index file of (partition, bucket) and commits it. */
+async function commitDeletionVectors(table: FileStoreTable, bucket: number, totalBuckets: number, marks: { file: DataFileMeta; positions: number[] }[], partition: Uint8Array): Promise<void> {
+  const names = new MetadataFileNames();
+  const dvs = new BucketDeletionVectors({ io: table.io, indexPath: (f) => table.paths.index(f.fileName), newIndexFileName: () => names.newIndexFile() }, false, []);
+  for (const m of marks) for (const p of m.positions) dvs.notifyNewDeletion(m.file.fileName, p);
+  const written = await dvs.writeIndexFile();
+  await new FileStoreCommit(await table.refresh()).commit([{ partition, bucket, totalBuckets, newFiles: [], newIndexFiles: [written!.file] }]);
+}
+
+async function liveFilesOf(table: FileStoreTable): Promise<DataFileMeta[]> {
+  const t = await table.refresh();
+  return sortBySequence((await t.liveEntries((await t.snapshots.latest())!)).map((e) => e.file));
+}
+
+(haveOracles ? describe : describe.skip)("deletion vectors of append tables are applied and the index files follow", () => {
+  const UNPARTITIONED = EMPTY_ROW_SERIALIZED;
+
+  test("fixed bucket: full compaction drops the marked rows and empties the bucket's index file", async () => {
+    const wh = tempWarehouse("append-compact-dv-");
+    const table = await createTable(await newCatalog(wh), "db.t", {
+      fields: FIELDS,
+      options: { bucket: "1", "bucket-key": "id", "deletion-vectors.enabled": "true", "write-only": "true", "file.format": "parquet" },
+    });
+    await writeOurs(
+      table,
+      Array.from({ length: 4 }, (_, c) => batch(c, ["a"])),
+    );
+    const files = await liveFilesOf(table);
+    const partition = UNPARTITIONED;
+    await commitDeletionVectors(table, 0, 1, [
+      { file: files[0], positions: [0, 5] },
+      { file: files[2], positions: [9] },
+    ], partition);
+    const want = await java!.readTable(wh, "db.t");
+    expect(want.rows).toHaveLength(37);
+    expect(rowMultiset(await ourRows(table))).toEqual(rowMultiset(want.rows));
+
+    expect(await runAppendCompaction(await table.refresh(), { full: true })).not.toBeNull();
+    const d = await java!.describe(wh, "db.t");
+    expect(d.liveFiles).toHaveLength(1);
+    expect(d.liveFiles[0].rowCount).toBe(37);
+    // the bucket's index file is replaced by one without vectors
+    expect(d.indexFiles.filter((f) => f.indexType === "DELETION_VECTORS").every((f) => Object.keys(f.dvRanges ?? {}).length === 0)).toBe(true);
+    expect(rowMultiset((await java!.readTable(wh, "db.t")).rows)).toEqual(rowMultiset(want.rows));
+    expect(rowMultiset((await py!.readTable(wh, "db.t")).rows)).toEqual(rowMultiset(want.rows));
+    const ids = (await ourRows(table)).map((r) => Number(r.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Java appends and compacts on top
+    // (Java's writers refuse a user compaction of a write-only table; its compaction job turns write-only off)
+    await java!.write({ warehouse: wh, table: "db.t", tableOptions: { "write-only": "false" }, commits: [...javaCommits(table, [batch(9, ["a"])]), { compactOnly: "full" }] });
+    expect(rowMultiset(await ourRows(table))).toEqual(rowMultiset((await java!.readTable(wh, "db.t")).rows));
+  });
+
+  test("bucket-unaware: a file with too many deleted rows is compacted alone; the index file keeps the other file's vector", async () => {
+    const wh = tempWarehouse("append-compact-dv-");
+    // every file counts as big (target 500 bytes: compaction file size 350): only the delete ratio makes one due
+    const table = await createTable(await newCatalog(wh), "db.t", {
+      fields: FIELDS,
+      options: { bucket: "-1", "deletion-vectors.enabled": "true", "target-file-size": "500 b", "file.format": "parquet" },
+    });
+    await writeOurs(
+      table,
+      Array.from({ length: 3 }, (_, c) => batch(c, ["a"])),
+    );
+    const files = await liveFilesOf(table);
+    expect(files.every((f) => f.fileSize >= 350n)).toBe(true);
+    await commitDeletionVectors(table, 0, -1, [
+      { file: files[0], positions: [1, 2, 3, 4, 5] },
+      { file: files[1], positions: [7] },
+    ], UNPARTITIONED);
+    const want = await java!.readTable(wh, "db.t");
+    expect(want.rows).toHaveLength(24);
+
+    const messages = await compactAppendTable(await table.refresh());
+    expect(messages).toHaveLength(1);
+    expect(messages[0].compactBefore?.map((f) => f.fileName)).toEqual([files[0].fileName]);
+    expect(messages[0].compactAfter?.[0].rowCount).toBe(5n);
+    expect(messages[0].compactIndexFiles?.[0].dvRanges?.map((r) => r.dataFileName)).toEqual([files[1].fileName]);
+    await new FileStoreCommit(await table.refresh()).commit(messages);
+
+    const d = await java!.describe(wh, "db.t");
+    expect(d.liveFiles).toHaveLength(3);
+    const dvFiles = d.indexFiles.filter((f) => f.indexType === "DELETION_VECTORS");
+    expect(dvFiles).toHaveLength(1);
+    expect(Object.keys(dvFiles[0].dvRanges ?? {})).toEqual([files[1].fileName]);
+    expect(rowMultiset((await java!.readTable(wh, "db.t")).rows)).toEqual(rowMultiset(want.rows));
+    expect(rowMultiset((await py!.readTable(wh, "db.t")).rows)).toEqual(rowMultiset(want.rows));
+    expect(rowMultiset(await ourRows(table))).toEqual(rowMultiset(want.rows));
+    // the other file's ratio (0.1) is below the threshold: nothing more to do
+    expect(await compactAppendTable(await table.refresh())).toEqual([]);
   });
 });
 

@@ -161,13 +161,15 @@ function collectChanges(messages: readonly CommitMessage[]): CollectedChanges {
     for (const f of m.newFiles) c.appendData.push(entry(FileKind.ADD, m, f));
     for (const f of m.deletedFiles ?? []) c.appendData.push(entry(FileKind.DELETE, m, f));
     for (const f of m.changelogFiles ?? []) c.appendChangelog.push(entry(FileKind.ADD, m, f));
-    for (const f of m.newIndexFiles ?? []) c.appendIndex.push(indexEntry(FileKind.ADD, m, f));
+    // deleted index files before new ones, as Java's ManifestEntryChanges: a bucket-unaware DV index
+    // file replaced by one holding some of its vectors must be gone before the new one is added
     for (const f of m.deletedIndexFiles ?? []) c.appendIndex.push(indexEntry(FileKind.DELETE, m, f));
+    for (const f of m.newIndexFiles ?? []) c.appendIndex.push(indexEntry(FileKind.ADD, m, f));
     for (const f of m.compactBefore ?? []) c.compactData.push(entry(FileKind.DELETE, m, f));
     for (const f of m.compactAfter ?? []) c.compactData.push(entry(FileKind.ADD, m, f));
     for (const f of m.compactChangelogFiles ?? []) c.compactChangelog.push(entry(FileKind.ADD, m, f));
-    for (const f of m.compactIndexFiles ?? []) c.compactIndex.push(indexEntry(FileKind.ADD, m, f));
     for (const f of m.compactDeletedIndexFiles ?? []) c.compactIndex.push(indexEntry(FileKind.DELETE, m, f));
+    for (const f of m.compactIndexFiles ?? []) c.compactIndex.push(indexEntry(FileKind.ADD, m, f));
   }
   return c;
 }

@@ -18,8 +18,9 @@
  * A task reads its files in sequence order, drops the rows their deletion vectors mark,
  * and writes the rows in that order to new level-0 files (file source COMPACT) whose
  * sequence numbers count up from the first file's minimum, as Java's rewriter does. The
- * result is a `CommitMessage` with `compactBefore`/`compactAfter` (and the emptied
- * deletion-vector index files in `compactDeletedIndexFiles`), committed as a COMPACT
+ * result is a `CommitMessage` with `compactBefore`/`compactAfter` (and the deletion-vector
+ * index files without the rewritten files' vectors in `compactIndexFiles` /
+ * `compactDeletedIndexFiles`), committed as a COMPACT
  * snapshot whose conflict check makes a concurrent compaction or delete of the same files
  * fail instead of both landing.
  */
@@ -36,7 +37,9 @@ import type { DataSplit, DeletionFile } from "../read/scan.js";
 import { partitionFields } from "../schema/table-schema.js";
 import { boolOption, intOption, memorySizeOption } from "../table/options.js";
 import type { FileStoreTable } from "../table/table.js";
+import { MetadataFileNames } from "../manifest/naming.js";
 import { DataFileNamer, RollingDataFileWriter } from "./data-file-writer.js";
+import { BucketDeletionVectors } from "./deletion-vectors.js";
 import { checkWritable, statsModesFor, writeOptions, type WriteOptions } from "./options.js";
 
 /** Java's `FULL_COMPACT_MIN_FILE`: a full compaction of fewer files is not worth it. */
@@ -369,6 +372,7 @@ export async function compactAppendTable(table: FileStoreTable, opts: AppendComp
   const dvs = new DeletionVectorIndex(table, indexEntries);
   const messages: CommitMessage[] = [];
   const names = new DataFileNamer(wopts.dataFilePrefix);
+  const indexNames = new MetadataFileNames();
   try {
     for (const task of tasks) {
       const deletion = new Map<string, DeletionFile>();
@@ -379,11 +383,10 @@ export async function compactAppendTable(table: FileStoreTable, opts: AppendComp
         deletion.set(f.fileName, d.deletion);
         touched.set(d.entry.indexFile.fileName, d.entry);
       }
-      const deletedIndexFiles = emptiedIndexFiles(table, task, touched);
       const after = await rewriteAppendFiles(table, task, deletion, wopts, names);
       const m: CommitMessage = { partition: task.partition, bucket: task.bucket, totalBuckets: task.totalBuckets, newFiles: [], compactBefore: task.files, compactAfter: after };
-      if (deletedIndexFiles.length > 0) m.compactDeletedIndexFiles = deletedIndexFiles;
       messages.push(m);
+      await replaceIndexFiles(table, wopts, task, [...touched.values()], indexNames, m);
     }
   } catch (e) {
     await discardAppendCompaction(table, messages);
@@ -393,26 +396,31 @@ export async function compactAppendTable(table: FileStoreTable, opts: AppendComp
 }
 
 /**
- * The DV index files a task empties. An index file that also holds vectors of files the
- * task keeps would have to be rewritten with those alone, which paimon-ts does not do yet:
- * refused before any file is written.
+ * The deletion-vector index files a task touched, without the vectors of the files it
+ * rewrote: an index file left with no vector is deleted, one that still holds vectors of
+ * other files is replaced by a new file holding only those (Java's DV maintainers do the
+ * same: per bucket for fixed buckets, per index file for bucket-unaware tables).
  */
-function emptiedIndexFiles(table: FileStoreTable, task: AppendCompactionTask, touched: ReadonlyMap<string, IndexManifestEntry>): IndexFileMeta[] {
-  const inTask = new Set(task.files.map((f) => f.fileName));
-  const out: IndexFileMeta[] = [];
-  for (const e of touched.values()) {
-    const kept = (e.indexFile.dvRanges ?? []).filter((r) => !inTask.has(r.dataFileName));
-    if (kept.length > 0) {
-      throw new UnsupportedError(
-        `table ${table.name}: compacting bucket ${task.bucket} would leave the deletion vectors of ${kept.length} other data file(s) (${kept
-          .slice(0, 3)
-          .map((r) => r.dataFileName)
-          .join(", ")}) in index file ${e.indexFile.fileName}; rewriting a deletion-vector index file is not supported yet — run a full compaction with Java Paimon`,
-      );
-    }
-    out.push(e.indexFile);
+async function replaceIndexFiles(table: FileStoreTable, opts: WriteOptions, task: AppendCompactionTask, touched: readonly IndexManifestEntry[], indexNames: MetadataFileNames, m: CommitMessage): Promise<void> {
+  if (touched.length === 0) return;
+  const dvio = { io: table.io, indexPath: (f: IndexFileMeta) => f.externalPath ?? table.paths.index(f.fileName), newIndexFileName: () => indexNames.newIndexFile() };
+  const bitmap64 = opts.deletionVectorsBitmap64;
+  const added: IndexFileMeta[] = [];
+  const deleted: IndexFileMeta[] = [];
+  const rewritten = new Set(task.files.map((f) => f.fileName));
+  for (const e of touched) {
+    const kept = (e.indexFile.dvRanges ?? []).filter((r) => !rewritten.has(r.dataFileName));
+    deleted.push(e.indexFile);
+    // a bucket-unaware index file with nothing left goes; a bucket's is replaced by an empty one, as Java's bucket maintainer does
+    if (kept.length === 0 && opts.bucket < 0) continue;
+    const dvs = new BucketDeletionVectors(dvio, bitmap64, [e.indexFile]);
+    await dvs.load();
+    for (const name of rewritten) dvs.remove(name);
+    const written = await dvs.writeIndexFile();
+    if (written) added.push(written.file);
   }
-  return out;
+  m.compactDeletedIndexFiles = deleted;
+  if (added.length > 0) m.compactIndexFiles = added;
 }
 
 /** Deletes the files compaction messages added (after a failed commit). */
@@ -420,6 +428,7 @@ export async function discardAppendCompaction(table: FileStoreTable, messages: r
   const pFields = partitionFields(table.schema);
   const core = table.options;
   for (const m of messages) {
+    for (const f of m.compactIndexFiles ?? []) await table.io.delete(f.externalPath ?? table.paths.index(f.fileName)).catch(() => false);
     if (!m.compactAfter?.length) continue;
     const values = deserializeBinaryRow(
       pFields.map((f) => f.type),
