@@ -160,6 +160,18 @@ describe("picking files (Java's rules)", () => {
     await expectSameRows(whO, table, true);
   });
 
+  test("one long-lived writer compacts as a writer per commit does", async () => {
+    const wh = tempWarehouse("append-compact-l-");
+    const t = await createTable(await newCatalog(wh), "db.t", spec);
+    const w = await AppendWriter.create(t);
+    for (const rows of commits) {
+      await w.writeRows(rows);
+      await commitMessages(t, await w.prepareCommit());
+    }
+    expect(layout((await java!.describe(wh, "db.t")).liveFiles)).toEqual(layout((await java!.describe(whJ, "db.t")).liveFiles));
+    expect(rowMultiset(await ourRows(t))).toEqual(rowMultiset((await java!.readTable(wh, "db.t")).rows));
+  });
+
   test("full compaction: one file per bucket, as Java's; rows and order unchanged", async () => {
     const before = await ourRows(table);
     const id = await runAppendCompaction(await table.refresh(), { full: true });
