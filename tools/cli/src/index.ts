@@ -47,7 +47,7 @@ commands:
   snapshots --config CONN.json <db>.<table> [--json]
                            list the snapshots
   compact --config CONN.json <db>.<table>
-                           full compaction of a primary-key table
+                           full compaction (primary-key and append tables)
   expire --config CONN.json <db>.<table> [--retain-min N] [--retain-max N] [--older-than-ms MS]
                            expire old snapshots and delete the files only they used
   clear --config CONN.json <db>.<table>
