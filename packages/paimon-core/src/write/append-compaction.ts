@@ -363,7 +363,9 @@ export async function rewriteAppendFiles(
  * Returns one message per task; commit them with `FileStoreCommit.commit` (a COMPACT
  * snapshot), or delete their outputs with `discardAppendCompaction` if the commit fails.
  */
-export async function compactAppendTable(table: FileStoreTable, opts: AppendCompactionOptions = {}): Promise<CommitMessage[]> {
+export async function compactAppendTable(staleTable: FileStoreTable, opts: AppendCompactionOptions = {}): Promise<CommitMessage[]> {
+  // the files are rewritten in the latest schema, as Java's compaction does
+  const table = await staleTable.refresh();
   const wopts = checkedOptions(table);
   const snapshot = await table.snapshots.latest();
   const { tasks } = await planAppendCompaction(table, opts);
