@@ -18,13 +18,12 @@
  */
 import { NotFoundError, UnsupportedError, asyncBufferOf, isNotFound, joinPath } from "@paimon-ts/fileio";
 import { deserializeBinaryRow } from "../data/binary-row.js";
-import { partitionPath } from "../data/partition-path.js";
 import { RowKind, type InternalValue } from "../data/values.js";
 import { vectorGet, vectorOf, type ColumnBatch, type ColumnVector } from "../data/vector.js";
 import { avroReadChunks } from "../format/avro-data.js";
 import { formatFromFileName, readDataFile } from "../format/index.js";
 import { parquetReadRowGroups } from "../format/parquet-read.js";
-import { readDeletionVector, type DeletionVector } from "../index/deletion-vector.js";
+import type { DeletionVector } from "../index/deletion-vector.js";
 import { toHex } from "../manifest/bytes.js";
 import { mergeEntries } from "../manifest/entries.js";
 import { DELETION_VECTORS_INDEX, FileKind, type DataFileMeta, type ManifestEntry } from "../manifest/model.js";
@@ -33,8 +32,8 @@ import type { Snapshot } from "../snapshot/snapshot.js";
 import type { FileStoreTable } from "../table/table.js";
 import type { DataField, DataType } from "../types/datatype.js";
 import { readCast } from "./casts.js";
-import { DEFAULT_READ_BATCH_SIZE, WHOLE_FILE_MAX_BYTES } from "./reader.js";
-import type { DataSplit, DeletionFile } from "./scan.js";
+import { DEFAULT_READ_BATCH_SIZE, WHOLE_FILE_MAX_BYTES, loadDeletionVector } from "./reader.js";
+import { emptySplit, type DataSplit } from "./scan.js";
 import { SEQUENCE_FIELD, VALUE_KIND_FIELD, keyValueFields } from "./system-fields.js";
 
 /** Where the changes of a snapshot come from. */
@@ -206,25 +205,7 @@ export async function planSnapshotChanges(table: FileStoreTable, snapshotOrId: S
         rejected.add(key);
         continue;
       }
-      const naming = { defaultName: options.partitionDefaultName, legacyName: options.partitionLegacyName };
-      const pPath = partitionPath(pFields, values, naming);
-      let altPath = pPath;
-      try {
-        if (pFields.length > 0) altPath = partitionPath(pFields, values, { ...naming, legacyName: !naming.legacyName });
-      } catch {
-        // no name under the other rule for some types: no fallback directory
-      }
-      split = {
-        partition: e.partition,
-        partitionValues: values,
-        partitionPath: pPath,
-        bucket: e.bucket,
-        totalBuckets: e.totalBuckets,
-        bucketPath: table.paths.bucketDir(pPath, e.bucket),
-        altBucketPath: altPath === pPath ? null : table.paths.bucketDir(altPath, e.bucket),
-        files: [],
-        deletionFiles: new Map(),
-      };
+      split = emptySplit(table, options, pFields, e, values);
       groups.set(key, split);
     }
     split.files.push(e.file);
@@ -328,14 +309,6 @@ export async function streamStartSnapshotId(table: FileStoreTable, fromSnapshotI
 
 // ------------------------------------------------------------------ file reading
 
-async function loadDeletionVector(table: FileStoreTable, d: DeletionFile, cache: Map<string, Promise<Uint8Array>>): Promise<DeletionVector> {
-  let p = cache.get(d.path);
-  if (!p) {
-    p = table.io.readFile(d.path);
-    cache.set(d.path, p);
-  }
-  return readDeletionVector(await p, d.offset, d.length);
-}
 
 /** The chunks of one data file as `wanted` (already in the file's types), falling back to the other partition directory naming. */
 async function* fileChunks(table: FileStoreTable, split: DataSplit, f: DataFileMeta, wanted: DataField[], fileFields: DataField[]): AsyncGenerator<ColumnBatch> {

@@ -78,7 +78,8 @@ function filePath(split: DataSplit, f: DataFileMeta): string {
   return f.externalPath ?? joinPath(split.bucketPath, f.fileName);
 }
 
-async function loadDeletionVector(table: FileStoreTable, d: DeletionFile, cache: Map<string, Promise<Uint8Array>>): Promise<DeletionVector> {
+/** A deletion vector of a split, its index file read once per `cache`. */
+export async function loadDeletionVector(table: FileStoreTable, d: DeletionFile, cache: Map<string, Promise<Uint8Array>>): Promise<DeletionVector> {
   let p = cache.get(d.path);
   if (!p) {
     p = table.io.readFile(d.path);

@@ -12,7 +12,7 @@ import { partitionFields, trimmedPrimaryKeyFields, type TableSchema } from "../s
 import type { Snapshot } from "../snapshot/snapshot.js";
 import type { CoreOptions } from "../table/options.js";
 import type { FileStoreTable } from "../table/table.js";
-import { asSQLString } from "../types/datatype.js";
+import { asSQLString, type DataField } from "../types/datatype.js";
 import { exactBounds, fileKeyRange, keyStatsBounds, partitionStatsBounds, valueStatsBounds } from "./file-bounds.js";
 import { rowComparator } from "./key-compare.js";
 import { BoundPredicate, type Predicate } from "./predicate.js";
@@ -80,6 +80,39 @@ export async function resolveSnapshot(table: FileStoreTable, opts: ScanOptions):
 }
 
 /**
+ * A split with no files yet for a (partition, bucket), with its bucket directory under the
+ * table's partition naming and the directory under the other naming rule as a fallback
+ * (older writers used the other one).
+ */
+export function emptySplit(
+  table: FileStoreTable,
+  options: CoreOptions,
+  pFields: readonly DataField[],
+  e: { partition: Uint8Array; bucket: number; totalBuckets: number },
+  values: InternalValue[],
+): DataSplit {
+  const naming = { defaultName: options.partitionDefaultName, legacyName: options.partitionLegacyName };
+  const pPath = partitionPath(pFields, values, naming);
+  let altPath = pPath;
+  try {
+    if (pFields.length > 0) altPath = partitionPath(pFields, values, { ...naming, legacyName: !naming.legacyName });
+  } catch {
+    // some types have no name under the other rule (BINARY in legacy mode): no fallback
+  }
+  return {
+    partition: e.partition,
+    partitionValues: values,
+    partitionPath: pPath,
+    bucket: e.bucket,
+    totalBuckets: e.totalBuckets,
+    bucketPath: table.paths.bucketDir(pPath, e.bucket),
+    altBucketPath: altPath === pPath ? null : table.paths.bucketDir(altPath, e.bucket),
+    files: [],
+    deletionFiles: new Map(),
+  };
+}
+
+/**
  * The schema a snapshot is read as. Time travel (a snapshot id or a tag) reads the
  * snapshot's own schema; a read of the latest snapshot reads the table's schema, as Java
  * does, so columns added or changed after the last commit already show (the newer of
@@ -141,24 +174,7 @@ export async function planScan(table: FileStoreTable, opts: ScanOptions = {}): P
         rejected.add(key);
         continue;
       }
-      const pPath = partitionPath(pFields, values, { defaultName: options.partitionDefaultName, legacyName: options.partitionLegacyName });
-      let altPath = pPath;
-      try {
-        if (pFields.length > 0) altPath = partitionPath(pFields, values, { defaultName: options.partitionDefaultName, legacyName: !options.partitionLegacyName });
-      } catch {
-        // some types have no name under the other rule (BINARY in legacy mode): no fallback
-      }
-      split = {
-        partition: e.partition,
-        partitionValues: values,
-        partitionPath: pPath,
-        bucket: e.bucket,
-        totalBuckets: e.totalBuckets,
-        bucketPath: table.paths.bucketDir(pPath, e.bucket),
-        altBucketPath: altPath === pPath ? null : table.paths.bucketDir(altPath, e.bucket),
-        files: [],
-        deletionFiles: new Map(),
-      };
+      split = emptySplit(table, options, pFields, e, values);
       groups.set(key, split);
     }
     split.files.push(e.file);
