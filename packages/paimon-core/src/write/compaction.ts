@@ -241,7 +241,7 @@ export function dropDeleteFor(unit: CompactUnit, levels: Levels): boolean {
 /** Reads one data file as physical key-value rows in the writer's current layout. */
 export type KeyValueFileReader = (file: DataFileMeta) => Promise<ColumnBatch>;
 
-class RunCursor {
+export class RunCursor {
   private fileIndex = -1;
   batch: ColumnBatch | null = null;
   row = 0;
@@ -282,10 +282,50 @@ class RunCursor {
   }
 }
 
-interface Held {
+/** A record a cursor points at: its batch, row and file level. */
+export interface Held {
   batch: ColumnBatch;
   row: number;
   level: number;
+}
+
+/** Cursors over sorted runs in (key, sequence) order: the shared core of the k-way merges. */
+export interface RunMerge {
+  keyOf(h: Held, out: InternalValue[]): InternalValue[];
+  valueOf(h: Held): (i: number) => InternalValue;
+  seqOf(h: Held): bigint;
+  kindOf(h: Held): number;
+  /** The cursor at the smallest record, or null when every run is exhausted. */
+  min(): RunCursor | null;
+}
+
+export async function openRunMerge(runs: readonly (readonly DataFileMeta[])[], read: KeyValueFileReader, layout: KeyValueLayout): Promise<RunMerge> {
+  const nk = layout.keyFields.length;
+  const cursors = runs.map((r) => new RunCursor(r, read));
+  for (const c of cursors) await c.open();
+  const keyA: InternalValue[] = new Array(nk);
+  const keyB: InternalValue[] = new Array(nk);
+  const keyOf = (h: Held, out: InternalValue[]) => {
+    for (let k = 0; k < nk; k++) out[k] = vectorGet(h.batch.columns[k], h.row);
+    return out;
+  };
+  const valueOf = (h: Held) => (i: number) => vectorGet(h.batch.columns[nk + 2 + i], h.row);
+  const seqOf = (h: Held) => vectorGet(h.batch.columns[nk], h.row) as bigint;
+  const kindOf = (h: Held) => Number(vectorGet(h.batch.columns[nk + 1], h.row));
+  const compare = (a: Held, b: Held): number => {
+    const c = layout.keyCompare(keyOf(a, keyA), keyOf(b, keyB));
+    if (c !== 0) return c;
+    return compareWithinKey(layout, valueOf(a), seqOf(a), kindOf(a), valueOf(b), seqOf(b), kindOf(b));
+  };
+  const min = (): RunCursor | null => {
+    let best: RunCursor | null = null;
+    for (const c of cursors) {
+      if (!c.valid) continue;
+      if (best === null || compare(c as Held, best as Held) < 0) best = c;
+    }
+    return best;
+  };
+  return { keyOf, valueOf, seqOf, kindOf, min };
 }
 
 /**
@@ -310,30 +350,8 @@ export async function mergeRuns(
   observe?: (records: KeyValueRecord[], levels: number[], result: KeyValueRecord) => void | Promise<void>,
 ): Promise<void> {
   const nk = layout.keyFields.length;
-  const cursors = runs.map((r) => new RunCursor(r, read));
-  for (const c of cursors) await c.open();
-  const keyA: InternalValue[] = new Array(nk);
+  const { keyOf, valueOf: value, seqOf, kindOf, min: minCursor } = await openRunMerge(runs, read, layout);
   const keyB: InternalValue[] = new Array(nk);
-  const keyOf = (h: Held, out: InternalValue[]) => {
-    for (let k = 0; k < nk; k++) out[k] = vectorGet(h.batch.columns[k], h.row);
-    return out;
-  };
-  const value = (h: Held) => (i: number) => vectorGet(h.batch.columns[nk + 2 + i], h.row);
-  const seqOf = (h: Held) => vectorGet(h.batch.columns[nk], h.row) as bigint;
-  const kindOf = (h: Held) => Number(vectorGet(h.batch.columns[nk + 1], h.row));
-  const compare = (a: Held, b: Held): number => {
-    const c = layout.keyCompare(keyOf(a, keyA), keyOf(b, keyB));
-    if (c !== 0) return c;
-    return compareWithinKey(layout, value(a), seqOf(a), kindOf(a), value(b), seqOf(b), kindOf(b));
-  };
-  const minCursor = (): RunCursor | null => {
-    let best: RunCursor | null = null;
-    for (const c of cursors) {
-      if (!c.valid) continue;
-      if (best === null || compare(c as Held, best as Held) < 0) best = c;
-    }
-    return best;
-  };
 
   const out = new KeyValueRowsBuilder(layout);
   const emit = (row: (i: number) => InternalValue, seq: bigint, kind: number) => {

@@ -33,11 +33,11 @@
  * found nowhere above, nothing otherwise.
  */
 import { isRetract, RowKind, type InternalValue } from "../data/values.js";
-import { vectorGet, type ColumnBatch } from "../data/vector.js";
+import type { ColumnBatch } from "../data/vector.js";
 import type { DataFileMeta } from "../manifest/model.js";
 import type { KeyValueRecord } from "../read/merge.js";
 import type { MergeEngine } from "../table/options.js";
-import { mergeRuns, upgradeFile, type CompactResult, type CompactRewriter, type KeyValueFileReader } from "./compaction.js";
+import { mergeRuns, openRunMerge, upgradeFile, type CompactResult, type CompactRewriter, type Held, type KeyValueFileReader } from "./compaction.js";
 import type { RollingDataFileWriter } from "./data-file-writer.js";
 import type { BucketDeletionVectors } from "./deletion-vectors.js";
 import { compareWithinKey, KeyValueRowsBuilder, type KeyValueLayout } from "./kv-layout.js";
@@ -65,47 +65,6 @@ export interface LookupChangelogOptions {
   openWriter(level: number): RollingDataFileWriter;
   /** `changelog-producer.row-deduplicate`: whether two value rows are equal (null: never compared). */
   equals: ((a: readonly InternalValue[], b: readonly InternalValue[]) => boolean) | null;
-}
-
-interface Leveled {
-  batch: ColumnBatch;
-  row: number;
-  level: number;
-}
-
-class LeveledCursor {
-  private fileIndex = -1;
-  batch: ColumnBatch | null = null;
-  row = 0;
-  level = 0;
-
-  constructor(
-    private readonly files: readonly DataFileMeta[],
-    private readonly read: KeyValueFileReader,
-  ) {}
-
-  async open(): Promise<void> {
-    await this.nextFile();
-  }
-
-  private async nextFile(): Promise<void> {
-    this.batch = null;
-    while (++this.fileIndex < this.files.length) {
-      const f = this.files[this.fileIndex];
-      const b = await this.read(f);
-      if (b.numRows > 0) {
-        this.batch = b;
-        this.row = 0;
-        this.level = f.level;
-        return;
-      }
-    }
-  }
-
-  async advance(): Promise<void> {
-    if (this.batch === null) return;
-    if (++this.row >= this.batch.numRows) await this.nextFile();
-  }
 }
 
 function hasLevel0(sections: readonly (readonly (readonly DataFileMeta[])[])[]): boolean {
@@ -185,32 +144,9 @@ export class LookupCompactRewriter implements CompactRewriter {
     const nk = layout.keyFields.length;
     const firstRow = this.o.engine === "first-row";
     const needRow = lookup.mode === "row";
-    const cursors = runs.map((r) => new LeveledCursor(r, this.o.read));
-    for (const c of cursors) await c.open();
-
-    const keyA: InternalValue[] = new Array(nk);
+    const { keyOf, valueOf, seqOf, kindOf, min: minCursor } = await openRunMerge(runs, this.o.read, layout);
     const keyB: InternalValue[] = new Array(nk);
-    const keyOf = (h: Leveled, out: InternalValue[]) => {
-      for (let k = 0; k < nk; k++) out[k] = vectorGet(h.batch.columns[k], h.row);
-      return out;
-    };
-    const valueOf = (h: Leveled) => (i: number) => vectorGet(h.batch.columns[nk + 2 + i], h.row);
-    const seqOf = (h: Leveled) => vectorGet(h.batch.columns[nk], h.row) as bigint;
-    const kindOf = (h: Leveled) => Number(vectorGet(h.batch.columns[nk + 1], h.row));
-    const compare = (a: Leveled, b: Leveled): number => {
-      const c = layout.keyCompare(keyOf(a, keyA), keyOf(b, keyB));
-      if (c !== 0) return c;
-      return compareWithinKey(layout, valueOf(a), seqOf(a), kindOf(a), valueOf(b), seqOf(b), kindOf(b));
-    };
-    const minCursor = (): LeveledCursor | null => {
-      let best: LeveledCursor | null = null;
-      for (const c of cursors) {
-        if (c.batch === null) continue;
-        if (best === null || compare(c as Leveled, best as Leveled) < 0) best = c;
-      }
-      return best;
-    };
-    const toRecord = (h: Leveled): KeyValueRecord => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => valueOf(h)(i)) });
+    const toRecord = (h: Held): KeyValueRecord => ({ seq: seqOf(h), kind: kindOf(h) as RowKind, row: layout.fields.map((_, i) => valueOf(h)(i)) });
 
     const out = w === null ? null : new KeyValueRowsBuilder(layout);
     const emit = (row: (i: number) => InternalValue, seq: bigint, kind: number) => {
@@ -227,12 +163,12 @@ export class LookupCompactRewriter implements CompactRewriter {
       if (cl !== null && cw !== null && cl.length >= 8192) await cw.write(cl.drain());
       const first = minCursor();
       if (first === null) break;
-      const group: Leveled[] = [{ batch: first.batch as ColumnBatch, row: first.row, level: first.level }];
+      const group: Held[] = [{ batch: first.batch as ColumnBatch, row: first.row, level: first.level }];
       const key = keyOf(group[0], new Array(nk));
       await first.advance();
       for (;;) {
         const c = minCursor();
-        if (c === null || layout.keyCompare(keyOf(c as Leveled, keyB), key) !== 0) break;
+        if (c === null || layout.keyCompare(keyOf(c as Held, keyB), key) !== 0) break;
         group.push({ batch: c.batch as ColumnBatch, row: c.row, level: c.level });
         await c.advance();
       }
